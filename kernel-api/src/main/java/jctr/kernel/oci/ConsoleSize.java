@@ -1,0 +1,5 @@
+package jctr.kernel.oci;
+
+/** Console size in characters. */
+public record ConsoleSize(int height, int width) {
+}

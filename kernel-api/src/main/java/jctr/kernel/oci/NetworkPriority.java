@@ -1,0 +1,5 @@
+package jctr.kernel.oci;
+
+/** A net_prio priority for one interface. */
+public record NetworkPriority(String name, int priority) {
+}

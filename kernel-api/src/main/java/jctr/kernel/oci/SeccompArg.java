@@ -1,0 +1,15 @@
+package jctr.kernel.oci;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A seccomp argument condition.
+ *
+ * @param index argument number 0..5
+ * @param op {@code SCMP_CMP_NE}, {@code SCMP_CMP_LT}, {@code SCMP_CMP_LE}, {@code SCMP_CMP_EQ},
+ *           {@code SCMP_CMP_GE}, {@code SCMP_CMP_GT}, {@code SCMP_CMP_MASKED_EQ}
+ * @param valueTwo the compared value for MASKED_EQ ({@code (arg & value) == valueTwo})
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SeccompArg(int index, long value, Long valueTwo, String op) {
+}

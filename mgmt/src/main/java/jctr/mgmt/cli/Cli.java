@@ -1,0 +1,35 @@
+package jctr.mgmt.cli;
+
+import jctr.kernel.KernelException;
+import picocli.CommandLine;
+
+/** Shared command-line plumbing: how errors become messages and exit codes. */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    /** A picocli command line with jctr's error handling. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println(commandLine.getCommandName() + ": " + message(ex));
+            commandLine.getErr().flush();
+            return exitCode(ex);
+        });
+        return cl;
+    }
+
+    /** The message to show for a failure: ours are written for users; others get their type too. */
+    public static String message(Throwable ex) {
+        if (ex instanceof KernelException) {
+            return ex.getMessage();
+        }
+        return ex.toString();
+    }
+
+    /** Exit code for a failure: 1 as runc and docker use for command errors. */
+    public static int exitCode(Throwable ex) {
+        return 1;
+    }
+}
