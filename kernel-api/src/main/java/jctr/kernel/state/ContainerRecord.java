@@ -5,12 +5,6 @@ import java.util.Map;
 import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 
 import jctr.kernel.lifecycle.ContainerStatus;
 import jctr.kernel.oci.State;
@@ -35,9 +29,7 @@ import jctr.kernel.spi.Rootfs;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerRecord(String id, ContainerStatus status, String bundle, IsolatedProcess init,
-                              CgroupHandle cgroup, Rootfs rootfs, DriverNames drivers,
-                              @JsonSerialize(using = ToStringSerializer.class)
-                              @JsonDeserialize(using = IsoInstant.class) Instant created,
+                              CgroupHandle cgroup, Rootfs rootfs, DriverNames drivers, Instant created,
                               Integer exitCode, Map<String, String> annotations) {
 
     public ContainerRecord {
@@ -83,21 +75,5 @@ public record ContainerRecord(String id, ContainerStatus status, String bundle, 
     public State toOciState(String ociVersion) {
         int reportedPid = status == ContainerStatus.STOPPED ? 0 : pid();
         return new State(ociVersion, id, status.ociName(), reportedPid, bundle, annotations);
-    }
-
-    /** Reads {@link #created} back from its ISO-8601 text (jackson-datatype-jsr310 is not on the module path). */
-    static final class IsoInstant extends StdScalarDeserializer<Instant> {
-        IsoInstant() {
-            super(Instant.class);
-        }
-
-        @Override
-        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws java.io.IOException {
-            try {
-                return Instant.parse(p.getValueAsString());
-            } catch (java.time.format.DateTimeParseException e) {
-                return (Instant) ctxt.handleWeirdStringValue(Instant.class, p.getValueAsString(), e.getMessage());
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,11 @@ final class ShellIsolationDriver implements IsolationDriver {
 
     @Override
     public void start(IsolatedProcess process) {
-        Path fifo = Path.of(process.driverState().get("fifo"));
+        release(Path.of(process.driverState().get("fifo")), process);
+    }
+
+    /** Opens the fifo for writing and closes it, which lets the waiting process exec its program. */
+    private static void release(Path fifo, IsolatedProcess process) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (true) {
             try {
@@ -88,10 +93,23 @@ final class ShellIsolationDriver implements IsolationDriver {
 
     @Override
     public IsolatedProcess exec(IsolatedProcess target, ExecRequest request) {
-        return launch("", request.process().args(), request.stdio(), Map.of());
+        // The process waits on a fifo too, until the launching shell is gone: a shell reaps a background
+        // child that exits while it still runs, and then nobody could learn its exit status.
+        try {
+            Path dir = Files.createTempDirectory("exec-");
+            Path fifo = dir.resolve("fifo");
+            PosixFiles.mkfifo(fifo, 0600);
+            IsolatedProcess p = launch(fifo.toString(), request.process().args(), request.stdio(), Map.of());
+            release(fifo, p);
+            Files.delete(fifo);
+            Files.delete(dir);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** Starts {@code args} in the background of a shell, after waiting on {@code fifo} unless it is empty. */
+    /** Starts {@code args} in the background of a shell, after waiting on {@code fifo}. */
     private static IsolatedProcess launch(String fifo, List<String> args, Stdio stdio, Map<String, String> state) {
         String out = "/dev/null";
         String err = "/dev/null";
@@ -100,7 +118,7 @@ final class ShellIsolationDriver implements IsolationDriver {
             err = f.stderr() == null ? err : f.stderr().toString();
         }
         String script = "f=$1; o=$2; e=$3; shift 3; "
-                + "( [ -n \"$f\" ] && read _ < \"$f\"; exec \"$@\" ) </dev/null >\"$o\" 2>\"$e\" & echo $!";
+                + "( read _ < \"$f\"; exec \"$@\" ) </dev/null >\"$o\" 2>\"$e\" & echo $!";
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh", fifo, out, err));
         cmd.addAll(args);
         try {
