@@ -44,7 +44,7 @@ class SeccompCompilerPropertiesTest {
     record Case(Seccomp profile, List<SeccompData> calls) {
     }
 
-    @Property(tries = 400)
+    @Property(tries = 250)
     void compiledFilterReturnsWhatTheProfileSays(@ForAll("smallProfiles") Case c) {
         check(c);
     }
