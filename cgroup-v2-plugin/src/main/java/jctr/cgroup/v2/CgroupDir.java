@@ -35,6 +35,11 @@ record CgroupDir(Path path, String cgroupPath) implements CgroupView {
         return Files.isDirectory(path);
     }
 
+    /** Whether the interface file exists (also for write-only files such as cgroup.kill). */
+    boolean has(String file) {
+        return Files.exists(path.resolve(file));
+    }
+
     @Override
     public Optional<String> read(String file) {
         try {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
@@ -192,7 +193,7 @@ final class UnifiedHierarchy {
     }
 
     /** Creates the missing ancestors of {@code path} and enables controllers down to its parent. */
-    private void prepareAncestors(String path, Set<String> needed) {
+    private void prepareAncestors(String path, Map<String, String> needed) {
         Set<Path> created = new HashSet<>();
         List<String> segments = Arrays.asList(path.substring(1).split("/"));
         String current = "";
@@ -211,16 +212,17 @@ final class UnifiedHierarchy {
         }
     }
 
-    private void enableControllers(CgroupDir dir, boolean isRoot, boolean owned, Set<String> needed) {
+    private void enableControllers(CgroupDir dir, boolean isRoot, boolean owned, Map<String, String> needed) {
         Set<String> available = words(dir.read("cgroup.controllers").orElse(""));
         Set<String> enabled = words(dir.read("cgroup.subtree_control").orElse(""));
-        for (String c : needed) {
-            if (!available.contains(c)) {
-                throw new UnsupportedFeatureException("the resources need the " + c + " controller, which cgroup "
-                        + dir.cgroupPath() + " does not offer (cgroup.controllers: " + String.join(" ", available) + ")");
+        for (Map.Entry<String, String> c : needed.entrySet()) {
+            if (!available.contains(c.getKey())) {
+                throw new UnsupportedFeatureException(c.getValue() + ": needs the " + c.getKey() + " controller, which "
+                        + "cgroup " + dir.cgroupPath() + " does not offer (cgroup.controllers: "
+                        + String.join(" ", available) + ")");
             }
         }
-        Set<String> wanted = new LinkedHashSet<>(needed);
+        Set<String> wanted = new LinkedHashSet<>(needed.keySet());
         if (owned) {
             STANDARD_CONTROLLERS.stream().filter(available::contains).forEach(wanted::add);
         }
@@ -255,7 +257,7 @@ final class UnifiedHierarchy {
     }
 
     private void killAll(CgroupDir dir) {
-        boolean hasKill = dir.read("cgroup.kill").isPresent();
+        boolean hasKill = dir.has("cgroup.kill");
         long deadline = System.nanoTime() + EMPTY_TIMEOUT.toNanos();
         long nextKill = 0;
         while (dir.populated()) {
@@ -357,11 +359,12 @@ final class UnifiedHierarchy {
         return new CgroupDir(root.resolve(path.substring(1)), path);
     }
 
-    private static Set<String> controllersOf(List<Write> writes) {
-        Set<String> out = new TreeSet<>();
+    /** The kernel controllers the writes need, each with the first OCI field that needs it. */
+    private static Map<String, String> controllersOf(List<Write> writes) {
+        Map<String, String> out = new TreeMap<>();
         for (Write w : writes) {
             if (w.controller() != null) {
-                out.add(w.controller());
+                out.putIfAbsent(w.controller(), w.field());
             }
         }
         return out;
