@@ -77,10 +77,6 @@ final class UnifiedHierarchy {
                 new HugetlbController(), new RdmaController(), new UnifiedController());
     }
 
-    Path root() {
-        return root;
-    }
-
     /** The cgroup path for a container: the default under the parent, or cgroupsPath (absolute or under the parent). */
     String pathFor(String containerId, String cgroupsPath) {
         if (cgroupsPath == null || cgroupsPath.isEmpty()) {
@@ -116,7 +112,8 @@ final class UnifiedHierarchy {
             createdTarget = true;
         }
         try {
-            apply(dir, r, deviceRules);
+            // Translated again now that the directory exists: some choices depend on its files (io.bfq.weight).
+            apply(dir, translate(r, dir), deviceRules);
         } catch (RuntimeException e) {
             if (createdTarget) {
                 try {
@@ -137,7 +134,7 @@ final class UnifiedHierarchy {
         List<Write> planned = translate(r, dir);
         List<DeviceFilter.Rule> deviceRules = DeviceFilter.rules(r.devices());
         prepareAncestors(dir.cgroupPath(), controllersOf(planned));
-        apply(dir, r, deviceRules);
+        apply(dir, planned, deviceRules);
     }
 
     ResourceStats stats(CgroupHandle handle) {
@@ -182,9 +179,9 @@ final class UnifiedHierarchy {
         return EventWatcher.start(existing(handle), listener);
     }
 
-    /** Writes every translated setting, then the device program (unified writes stay last among files). */
-    private void apply(CgroupDir dir, LinuxResources r, List<DeviceFilter.Rule> deviceRules) {
-        for (Write w : translate(r, dir)) {
+    /** Writes every translated setting in order, then attaches the device program. */
+    private static void apply(CgroupDir dir, List<Write> writes, List<DeviceFilter.Rule> deviceRules) {
+        for (Write w : writes) {
             dir.write(w);
         }
         if (!deviceRules.isEmpty()) {

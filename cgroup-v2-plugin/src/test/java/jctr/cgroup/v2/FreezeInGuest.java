@@ -30,8 +30,8 @@ class FreezeInGuest {
     @Test
     void freezeStopsTheCounterAndThawContinuesIt() throws Exception {
         CgroupHandle h = v2.create("frz", LinuxResources.EMPTY);
-        Path counter = Files.createTempFile("jctr-counter", ".txt");
-        try (Child c = Child.start("i=0; while :; do i=$((i+1)); echo $i > " + counter + "; usleep 20000; done")) {
+        Path counter = Path.of(System.getProperty("java.io.tmpdir"), "jctr-counter-" + System.nanoTime());
+        try (Child c = Child.start(UnifiedHostIT.countingScript(counter))) {
             c.moveInto(h).go();
             UnifiedHostIT.awaitCount(counter, 3);
             v2.driver.freeze(h);
@@ -44,6 +44,7 @@ class FreezeInGuest {
             UnifiedHostIT.awaitCount(counter, frozen + 5);
         } finally {
             Files.deleteIfExists(counter);
+            Files.deleteIfExists(Path.of(counter + ".tmp"));
         }
     }
 }

@@ -110,8 +110,8 @@ class UnifiedHostIT {
     @Test
     void freezeStopsAProcessAndDeleteKillsAndRemoves() throws Exception {
         CgroupHandle h = create("frz", LinuxResources.EMPTY);
-        Path counter = Files.createTempFile("jctr-counter", ".txt");
-        try (Child c = Child.start("i=0; while :; do i=$((i+1)); echo $i > " + counter + "; usleep 10000; done")) {
+        Path counter = Path.of(System.getProperty("java.io.tmpdir"), "jctr-counter-" + System.nanoTime());
+        try (Child c = Child.start(countingScript(counter))) {
             c.moveInto(h).go();
             awaitCount(counter, 3);
             hierarchy.freeze(h);
@@ -127,6 +127,7 @@ class UnifiedHostIT {
             assertEquals(137, c.waitFor(Duration.ofSeconds(10)), "killed by SIGKILL");
         } finally {
             Files.deleteIfExists(counter);
+            Files.deleteIfExists(Path.of(counter + ".tmp"));
         }
     }
 
@@ -152,15 +153,23 @@ class UnifiedHostIT {
         return new LinuxResources(List.of(rules), null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * A script that counts up every 10 ms into {@code counter}, replacing the file atomically (rename) so a
+     * reader, or a freeze between two system calls, never sees it half written.
+     */
+    static String countingScript(Path counter) {
+        return "i=0; while :; do i=$((i+1)); echo $i > " + counter + ".tmp; mv " + counter + ".tmp " + counter
+                + "; usleep 10000; done";
+    }
+
+    /** The counter's value; 0 before the first write. */
     static long count(Path counter) throws IOException {
-        for (int i = 0; i < 100; i++) {
+        try {
             String s = Files.readString(counter).trim();
-            if (!s.isEmpty()) {
-                return Long.parseLong(s);
-            }
-            Thread.onSpinWait();
+            return s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
         }
-        throw new AssertionError("counter file stays empty");
     }
 
     static void awaitCount(Path counter, long atLeast) throws Exception {
