@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
+import jctr.kernel.InvalidConfigException;
+import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.host.CgroupMode;
 import jctr.kernel.host.HostInfo;
 import jctr.kernel.spi.DriverContext;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProbeTest {
@@ -39,6 +42,19 @@ class ProbeTest {
         for (String c : host.unifiedControllers()) {
             assertTrue(p.detail().contains(c), p.detail());
         }
+    }
+
+    @Test
+    void initializeRefusesUnknownOptionsAndAnUnusableHost() {
+        HostInfo legacy = new HostInfo("6.1", "x86_64", CgroupMode.LEGACY, null, Set.of(), Map.of(), Set.of(), true);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> driver.initialize(
+                context(legacy).withOptions(Map.of("parnet", "/x"))));
+        assertEquals("driverOptions.cgroup-v2.parnet", e.field());
+        UnsupportedFeatureException u = assertThrows(UnsupportedFeatureException.class,
+                () -> driver.initialize(context(legacy)));
+        assertTrue(u.getMessage().endsWith("no cgroup2 file system is mounted (cgroup mode LEGACY)"), u.getMessage());
+        assertThrows(IllegalStateException.class, () -> driver.pids(
+                new jctr.kernel.spi.CgroupHandle("cgroup-v2", "/jctr/x", null, null, null)));
     }
 
     @Test
