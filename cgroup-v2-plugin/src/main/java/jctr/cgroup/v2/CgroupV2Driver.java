@@ -74,9 +74,12 @@ public final class CgroupV2Driver implements ResourceDriver {
             String why = "cgroup2 at " + mount + " (" + host.cgroupMode().name().toLowerCase(Locale.ROOT)
                     + " mode) offers " + offered + "; cgroup-v2 needs " + String.join(", ", REQUIRED_CONTROLLERS)
                     + " there (missing: " + String.join(", ", missing) + ")";
-            if (!host.v1Controllers().isEmpty()) {
-                why += ". They are bound to cgroup v1 hierarchies on this host: boot with "
-                        + "systemd.unified_cgroup_hierarchy=1 to use cgroup v2, or use the cgroup-v1 driver";
+            Set<String> inV1 = new TreeSet<>(missing);
+            inV1.retainAll(host.v1Controllers().keySet());
+            if (!inV1.isEmpty()) {
+                why += ". " + String.join(", ", inV1) + (inV1.size() == 1 ? " is" : " are") + " bound to cgroup v1 "
+                        + "hierarchies on this host: boot with systemd.unified_cgroup_hierarchy=1 to use cgroup v2, "
+                        + "or use the cgroup-v1 driver";
             }
             return ProbeResult.unavailable(why);
         }

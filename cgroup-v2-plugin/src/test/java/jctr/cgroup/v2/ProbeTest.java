@@ -38,7 +38,7 @@ class ProbeTest {
         assertFalse(p.available());
         assertTrue(p.detail().startsWith("cgroup2 at " + host.unifiedMount() + " (hybrid mode) offers "), p.detail());
         assertTrue(p.detail().contains("missing: cpu, memory, pids"), p.detail());
-        assertTrue(p.detail().contains("bound to cgroup v1 hierarchies"), p.detail());
+        assertTrue(p.detail().contains("cpu, memory, pids are bound to cgroup v1 hierarchies"), p.detail());
         for (String c : host.unifiedControllers()) {
             assertTrue(p.detail().contains(c), p.detail());
         }
