@@ -194,7 +194,9 @@ final class MemoryController implements Controller {
                 cache,
                 CgroupFiles.readLong(dir.resolve("memory.memsw.usage_in_bytes"), 0),
                 CgroupFiles.readLong(dir.resolve(MEMSW_FILE), -1),
-                CgroupFiles.readLong(dir.resolve("memory.failcnt"), 0),
+                // With a memory+swap limit the kernel counts a hit against it in memsw.failcnt instead.
+                CgroupFiles.readLong(dir.resolve("memory.failcnt"), 0)
+                        + CgroupFiles.readLong(dir.resolve("memory.memsw.failcnt"), 0),
                 stat);
     }
 

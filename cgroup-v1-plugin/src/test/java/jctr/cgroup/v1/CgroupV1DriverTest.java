@@ -213,6 +213,7 @@ class CgroupV1DriverTest {
         fs.write("memory", "jctr/c1", "memory.usage_in_bytes", "1000");
         fs.write("memory", "jctr/c1", "memory.max_usage_in_bytes", "2000");
         fs.write("memory", "jctr/c1", "memory.failcnt", "3");
+        fs.write("memory", "jctr/c1", "memory.memsw.failcnt", "2");
         fs.write("memory", "jctr/c1", "memory.memsw.usage_in_bytes", "1500");
         fs.write("memory", "jctr/c1", "memory.stat", "cache 10\nrss 20\ntotal_cache 11\ntotal_rss 21\n");
         fs.write("cpuacct", "jctr/c1", "cpuacct.usage", "123456789");
@@ -228,7 +229,7 @@ class CgroupV1DriverTest {
 
         ResourceStats s = d.stats(h);
 
-        assertEquals(new ResourceStats.Memory(1000, 2000, 64L << 20, 11, 1500, Long.MAX_VALUE, 3,
+        assertEquals(new ResourceStats.Memory(1000, 2000, 64L << 20, 11, 1500, Long.MAX_VALUE, 5,
                 Map.of("cache", 10L, "rss", 20L, "total_cache", 11L, "total_rss", 21L)), s.memory());
         assertEquals(new ResourceStats.Cpu(123456789, List.of(100000000L, 23456789L), 70_000_000L, 50_000_000L, 10, 4, 999),
                 s.cpu());

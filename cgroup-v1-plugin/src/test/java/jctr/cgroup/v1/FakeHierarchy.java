@@ -29,7 +29,7 @@ final class FakeHierarchy {
                     "memory.kmem.tcp.limit_in_bytes", UNLIMITED, "memory.swappiness", "60",
                     "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n",
                     "memory.use_hierarchy", "1", "memory.usage_in_bytes", "0", "memory.max_usage_in_bytes", "0",
-                    "memory.memsw.usage_in_bytes", "0", "memory.failcnt", "0",
+                    "memory.memsw.usage_in_bytes", "0", "memory.failcnt", "0", "memory.memsw.failcnt", "0",
                     "memory.stat", "cache 0\nrss 0\ntotal_cache 0\ntotal_rss 0\n", "cgroup.event_control", "")),
             Map.entry("cpu", files(
                     "cpu.shares", "1024", "cpu.cfs_quota_us", "-1", "cpu.cfs_period_us", "100000",
