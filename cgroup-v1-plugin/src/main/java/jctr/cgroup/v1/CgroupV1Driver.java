@@ -238,10 +238,34 @@ public final class CgroupV1Driver implements ResourceDriver {
         CgroupTree.killAndRemove(dirs.existing(), dirs.dir("freezer"), DELETE_TIMEOUT);
     }
 
+    /**
+     * OOM notifications from the memory controller ({@link OomWatch}) and fork failures at pids.max from the
+     * pids controller ({@link PidsLimitWatch}), for whichever of the two the cgroup is in.
+     */
     @Override
     public Subscription watch(CgroupHandle cgroup, ResourceEventListener listener) {
         CgroupDirs dirs = existing(cgroup);
-        return OomWatch.start(cgroup.path(), controllerDir(dirs, "memory", "OOM events"), listener);
+        Optional<Path> memory = dirs.dir("memory").filter(Files::isDirectory);
+        Optional<Path> pids = dirs.dir("pids").filter(Files::isDirectory);
+        if (memory.isEmpty() && pids.isEmpty()) {
+            throw new UnsupportedFeatureException("cgroup " + cgroup.path()
+                    + " is in neither the memory nor the pids hierarchy: it has no events to watch");
+        }
+        Subscription oom = memory.<Subscription>map(dir -> OomWatch.start(cgroup.path(), dir, listener)).orElse(() -> { });
+        try {
+            Subscription forks = pids.<Subscription>map(dir -> PidsLimitWatch.start(cgroup.path(), dir, listener))
+                    .orElse(() -> { });
+            return () -> {
+                try {
+                    forks.close();
+                } finally {
+                    oom.close();
+                }
+            };
+        } catch (RuntimeException e) {
+            oom.close();
+            throw e;
+        }
     }
 
     /** The handle's cgroup, which must still exist in at least one hierarchy. */

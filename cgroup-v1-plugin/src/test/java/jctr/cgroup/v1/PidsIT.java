@@ -2,9 +2,13 @@ package jctr.cgroup.v1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import jctr.kernel.oci.LinuxResources;
 import jctr.kernel.oci.PidsResources;
 import jctr.kernel.spi.CgroupHandle;
+import jctr.kernel.spi.ResourceEvent;
+import jctr.kernel.spi.Subscription;
 
-/** pids.max makes fork fail inside the cgroup, and an update changes it live. */
+/** pids.max makes fork fail inside the cgroup (reported through watch), and an update changes it live. */
 class PidsIT {
 
     /** Forks ten sleepers at once; busybox sh gives up at the first fork the kernel refuses. */
@@ -41,8 +47,15 @@ class PidsIT {
         CgroupHandle h = cg.driver.create("pids", null, pids(5));
         assertEquals("5", CgroupFiles.read(cg.dir("pids", "pids").resolve("pids.max")));
 
+        BlockingQueue<ResourceEvent> events = new LinkedBlockingQueue<>();
+        Subscription watch = cg.driver.watch(h, events::add);
         Workload limited = cg.workload(FORK_TEN).joinAndRelease(h);
         assertTrue(limited.waitFor(Duration.ofSeconds(30)));
+        ResourceEvent refused = events.poll(5, TimeUnit.SECONDS);
+        watch.close();
+        assertNotNull(refused, "no PIDS_LIMIT event");
+        assertEquals(ResourceEvent.Type.PIDS_LIMIT, refused.type());
+        assertTrue(refused.count() >= 1, refused.toString());
         assertNotEquals(0, limited.exitValue(), limited.output());
         assertTrue(limited.output().contains("can't fork"), limited.output());
         assertTrue(!limited.output().contains("launched"), limited.output());
