@@ -200,6 +200,13 @@ public final class CgroupV1Driver implements ResourceDriver {
 
     private static void applyAll(CgroupDirs dirs, LinuxResources r) {
         for (Controller c : Controllers.ALL) {
+            Optional<Path> dir = dirs.dir(c.name());
+            if (dir.isPresent() && c.requestedField(r).isPresent() && !Files.isDirectory(dir.get())) {
+                throw new NotFoundException(c.requestedField(r).get() + ": the cgroup's " + c.name() + " directory "
+                        + dir.get() + " is gone");
+            }
+        }
+        for (Controller c : Controllers.ALL) {
             dirs.dir(c.name()).ifPresent(dir -> c.precheck(dir, r));
         }
         for (Controller c : Controllers.ALL) {

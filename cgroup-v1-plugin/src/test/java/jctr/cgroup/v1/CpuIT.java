@@ -61,7 +61,7 @@ class CpuIT {
     }
 
     @Test
-    void cpusetPinsTheProcessAndSharesAreWritten() throws Exception {
+    void cpusetPinsTheProcessSharesAndIdleAreApplied() throws Exception {
         CgroupHandle h = cg.driver.create("pin", null, cpu(new CpuResources(512L, null, null, null, null, null,
                 "0", "0", null)));
         assertEquals("512", CgroupFiles.read(cg.dir("cpu", "pin").resolve("cpu.shares")));
@@ -75,6 +75,11 @@ class CpuIT {
         Workload w2 = cg.workload("grep Cpus_allowed_list /proc/self/status").joinAndRelease(h);
         assertTrue(w2.waitFor(Duration.ofSeconds(30)));
         assertTrue(w2.output().contains(all), w2.output() + " vs " + all);
+
+        // SCHED_IDLE: the kernel then weighs the group at its minimum, whatever cpu.shares was
+        cg.driver.update(h, cpu(new CpuResources(null, null, null, null, null, null, null, null, 1L)));
+        assertEquals("1", CgroupFiles.read(cg.dir("cpu", "pin").resolve("cpu.idle")));
+        assertEquals("3", CgroupFiles.read(cg.dir("cpu", "pin").resolve("cpu.shares")));
         cg.driver.delete(h);
     }
 }

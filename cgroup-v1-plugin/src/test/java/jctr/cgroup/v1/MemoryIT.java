@@ -2,6 +2,7 @@ package jctr.cgroup.v1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import jctr.kernel.ResourceLimitException;
 import jctr.kernel.oci.LinuxResources;
 import jctr.kernel.oci.MemoryResources;
 import jctr.kernel.spi.CgroupHandle;
@@ -86,7 +88,41 @@ class MemoryIT {
         assertTrue(s.memory().raw().containsKey("total_rss"), s.memory().raw().toString());
         assertTrue(s.cpu().total() > 0, s.cpu().toString());
         assertTrue(s.pids().current() >= 1, s.pids().toString());
+
+        // Below what the process holds, with no swap to push it to: the kernel cannot reclaim and says EBUSY.
+        ResourceLimitException e = assertThrows(ResourceLimitException.class,
+                () -> cg.driver.update(h, memory(16 * MIB, null)));
+        assertTrue(e.getMessage().startsWith("linux.resources.memory.limit:") && e.getMessage().contains("EBUSY"),
+                e.getMessage());
+        assertTrue(w.isAlive(), "the holder must survive a refused update");
         cg.driver.delete(h);
+    }
+
+    @Test
+    void withTheOomKillerDisabledTheProcessWaitsAndDeleteStillRemovesIt() throws Exception {
+        LinuxResources r = new LinuxResources(null, new MemoryResources(16 * MIB, null, 16 * MIB, null, null, null, true,
+                null, null), null, null, null, null, null, null, null);
+        CgroupHandle h = cg.driver.create("nokill", null, r);
+        BlockingQueue<ResourceEvent> events = new LinkedBlockingQueue<>();
+        Subscription watch = cg.driver.watch(h, events::add);
+        try {
+            Workload w = cg.workload("exec $BB dd if=/dev/zero of=/dev/null bs=32M count=1").joinAndRelease(h);
+            ResourceEvent oom = events.poll(30, TimeUnit.SECONDS);
+            assertNotNull(oom, "no OOM event");
+            assertEquals(ResourceEvent.Type.OOM, oom.type());
+            assertEquals(0, oom.count(), "nothing may be killed: " + oom);
+            assertTrue(CgroupFiles.read(cg.dir("memory", "nokill").resolve("memory.oom_control")).contains("under_oom 1"));
+            assertTrue(w.isAlive(), "the process must wait, not die");
+
+            cg.driver.delete(h);
+
+            assertTrue(w.waitFor(Duration.ofSeconds(10)), "delete did not kill the waiting process");
+            assertEquals(128 + 9, w.exitValue());
+            assertTrue(events.stream().noneMatch(ev -> ev.type() == ResourceEvent.Type.OOM_KILL), events.toString());
+        } finally {
+            watch.close();
+        }
+        assertEquals(0, cg.directoriesBelowParent());
     }
 
     @Test
