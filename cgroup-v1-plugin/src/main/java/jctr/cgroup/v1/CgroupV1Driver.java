@@ -143,8 +143,9 @@ public final class CgroupV1Driver implements ResourceDriver {
     }
 
     /**
-     * Creates {@code dir} and the missing directories above it, down from the hierarchy root, and lets
-     * each controller prepare every directory this call creates (cpuset needs its CPUs and nodes).
+     * Creates {@code path} below the hierarchy root {@code mount}, level by level, recording in {@code created}
+     * the directories this call made, and lets each controller of the hierarchy prepare them (cpuset needs
+     * its CPUs and nodes) before anything else is written.
      */
     private static void makeDirs(Path mount, String path, List<Controller> controllers, List<Path> created) {
         Path level = mount;

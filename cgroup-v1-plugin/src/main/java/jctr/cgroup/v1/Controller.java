@@ -8,7 +8,8 @@ import jctr.kernel.oci.LinuxResources;
 /**
  * One cgroup v1 controller: which {@code linux.resources} fields it owns, how it checks and writes them in
  * its hierarchy's directory of a cgroup, and what it contributes to stats. Implementations are stateless;
- * the directory is always passed in, so tests can point them at a fake hierarchy.
+ * the directory is always passed in, so tests can point them at a fake hierarchy. The defaults do nothing,
+ * for controllers without settings (cpuacct, freezer) or without usage figures.
  *
  * <p>The driver calls, for a create or update: {@link #validate} for every controller (pure, before any
  * write), then {@link #precheck} for every controller with a directory, then {@link #apply}.
@@ -22,14 +23,17 @@ interface Controller {
      * The first field of {@code resources} this controller would write (a {@code linux.resources.*} path),
      * or empty when it has nothing to do; used to name the field when the controller is not mounted.
      */
-    Optional<String> requestedField(LinuxResources resources);
+    default Optional<String> requestedField(LinuxResources resources) {
+        return Optional.empty();
+    }
 
     /**
      * Rejects invalid values of this controller's fields without touching the host.
      *
      * @throws jctr.kernel.InvalidConfigException naming the field
      */
-    void validate(LinuxResources resources);
+    default void validate(LinuxResources resources) {
+    }
 
     /**
      * Rejects fields this cgroup's kernel cannot apply (a control file it lacks) and requests the live cgroup
@@ -38,13 +42,16 @@ interface Controller {
      * @throws jctr.kernel.UnsupportedFeatureException naming the field the host lacks
      * @throws jctr.kernel.ResourceLimitException naming the field the cgroup's current usage rules out
      */
-    void precheck(Path dir, LinuxResources resources);
+    default void precheck(Path dir, LinuxResources resources) {
+    }
 
     /** Writes the non-null fields of {@code resources}, leaving the others as they are. */
-    void apply(Path dir, LinuxResources resources);
+    default void apply(Path dir, LinuxResources resources) {
+    }
 
-    /** Adds this controller's usage figures to {@code stats}. */
-    void stats(Path dir, StatsBuilder stats);
+    /** Adds this controller's usage figures to {@code stats}, if it keeps any. */
+    default void stats(Path dir, StatsBuilder stats) {
+    }
 
     /** Prepares a directory jctr just created, before anything else is written to it. */
     default void initialize(Path dir) {

@@ -1,7 +1,6 @@
 package jctr.cgroup.v1;
 
 import java.util.List;
-import java.util.Optional;
 
 /** Every v1 controller the driver knows, in the order settings are applied. */
 final class Controllers {
@@ -24,9 +23,5 @@ final class Controllers {
     static final List<String> REQUIRED = List.of("cpu", "cpuacct", "memory", "pids", "freezer", "devices");
 
     private Controllers() {
-    }
-
-    static Optional<Controller> named(String name) {
-        return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 }

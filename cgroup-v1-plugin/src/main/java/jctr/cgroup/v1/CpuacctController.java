@@ -2,9 +2,7 @@ package jctr.cgroup.v1;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
-import jctr.kernel.oci.LinuxResources;
 
 /** {@code cpuacct}: no settings, only CPU time accounting (total, per CPU, user and system). */
 final class CpuacctController implements Controller {
@@ -18,26 +16,6 @@ final class CpuacctController implements Controller {
     @Override
     public String name() {
         return "cpuacct";
-    }
-
-    @Override
-    public Optional<String> requestedField(LinuxResources resources) {
-        return Optional.empty();
-    }
-
-    @Override
-    public void validate(LinuxResources resources) {
-        // nothing to configure
-    }
-
-    @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // nothing to configure
-    }
-
-    @Override
-    public void apply(Path dir, LinuxResources resources) {
-        // nothing to configure
     }
 
     @Override

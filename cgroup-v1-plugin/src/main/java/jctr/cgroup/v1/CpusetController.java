@@ -45,11 +45,6 @@ final class CpusetController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // cpuset.cpus and cpuset.mems exist wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         CpuResources c = resources.cpu();
         if (c == null) {
@@ -61,11 +56,6 @@ final class CpusetController implements Controller {
         if (set(c.mems())) {
             CgroupFiles.write(dir.resolve(MEMS_FILE), c.mems(), MEMS);
         }
-    }
-
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // runc reports no cpuset usage; neither does the SPI
     }
 
     @Override

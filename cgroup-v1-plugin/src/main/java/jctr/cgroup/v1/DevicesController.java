@@ -46,11 +46,6 @@ final class DevicesController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // devices.allow and devices.deny exist wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         List<DeviceRule> rules = resources.devices();
         if (rules.isEmpty()) {
@@ -97,8 +92,4 @@ final class DevicesController implements Controller {
         return sb.toString();
     }
 
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // no usage figures
-    }
 }

@@ -2,10 +2,8 @@ package jctr.cgroup.v1;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
 import jctr.kernel.KernelException;
-import jctr.kernel.oci.LinuxResources;
 
 /**
  * {@code freezer}: no {@code linux.resources} fields; freezes and thaws the cgroup's tasks through
@@ -20,31 +18,6 @@ final class FreezerController implements Controller {
     @Override
     public String name() {
         return "freezer";
-    }
-
-    @Override
-    public Optional<String> requestedField(LinuxResources resources) {
-        return Optional.empty();
-    }
-
-    @Override
-    public void validate(LinuxResources resources) {
-        // nothing to configure
-    }
-
-    @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // nothing to configure
-    }
-
-    @Override
-    public void apply(Path dir, LinuxResources resources) {
-        // nothing to configure
-    }
-
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // no usage figures
     }
 
     /**

@@ -29,19 +29,10 @@ final class NetClsController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // net_cls.classid exists wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         if (requestedField(resources).isPresent()) {
             CgroupFiles.write(dir.resolve("net_cls.classid"), Long.toString(resources.network().classID()), CLASS_ID);
         }
     }
 
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // no usage figures
-    }
 }

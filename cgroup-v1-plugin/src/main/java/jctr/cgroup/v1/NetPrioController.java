@@ -32,11 +32,6 @@ final class NetPrioController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // net_prio.ifpriomap exists wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         List<NetworkPriority> list = priorities(resources);
         for (int i = 0; i < list.size(); i++) {
@@ -49,8 +44,4 @@ final class NetPrioController implements Controller {
         return resources.network() == null ? List.of() : resources.network().priorities();
     }
 
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // no usage figures
-    }
 }

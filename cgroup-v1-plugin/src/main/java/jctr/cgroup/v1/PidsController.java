@@ -29,11 +29,6 @@ final class PidsController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // pids.max exists wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         if (resources.pids() != null) {
             CgroupFiles.write(dir.resolve("pids.max"), value(resources.pids().limit()), LIMIT);

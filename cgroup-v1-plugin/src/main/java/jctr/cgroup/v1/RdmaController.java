@@ -33,11 +33,6 @@ final class RdmaController implements Controller {
     }
 
     @Override
-    public void precheck(Path dir, LinuxResources resources) {
-        // rdma.max exists wherever the controller is mounted
-    }
-
-    @Override
     public void apply(Path dir, LinuxResources resources) {
         for (Map.Entry<String, RdmaResources> e : resources.rdma().entrySet()) {
             line(e.getKey(), e.getValue()).ifPresent(line ->
@@ -57,8 +52,4 @@ final class RdmaController implements Controller {
         return sb.length() == device.length() ? Optional.empty() : Optional.of(sb.toString());
     }
 
-    @Override
-    public void stats(Path dir, StatsBuilder stats) {
-        // runc reports none
-    }
 }

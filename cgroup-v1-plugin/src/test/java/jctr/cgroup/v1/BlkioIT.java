@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.oci.BlockIoResources;
@@ -23,21 +21,10 @@ import jctr.kernel.spi.CgroupHandle;
 import jctr.kernel.spi.ResourceStats;
 
 /** A read throttle on the root disk slows direct reads to its rate, and the bytes show in stats. */
-class BlkioIT {
+class BlkioIT extends WithTestCgroups {
 
     private static final long MIB = 1L << 20;
 
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
 
     /** The whole disk a file lives on: {major, minor}. */
     private record Disk(long major, long minor) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import jctr.kernel.oci.RdmaResources;
 import jctr.kernel.oci.ThrottleDevice;
 import jctr.kernel.oci.WeightDevice;
 import jctr.kernel.spi.CgroupHandle;
+import jctr.kernel.spi.ResourceDriver;
 import jctr.kernel.spi.ResourceStats;
 
 /** The driver against a fake hierarchy: which file gets which value, and what is refused before any write. */
@@ -278,6 +280,14 @@ class CgroupV1DriverTest {
                 Map.of("dir.memory", fs.mount("memory").resolve("jctr/c9").toString()));
         assertThrows(NotFoundException.class, () -> d.stats(gone));
         d.delete(gone); // deleting what is not there succeeds
+    }
+
+    @Test
+    void theDriverIsAServiceNamedCgroupV1() {
+        ResourceDriver d = ServiceLoader.load(ResourceDriver.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("cgroup-v1")).findFirst().orElseThrow();
+        assertTrue(d instanceof CgroupV1Driver);
+        assertEquals(50, d.autoPriority());
     }
 
     @Test

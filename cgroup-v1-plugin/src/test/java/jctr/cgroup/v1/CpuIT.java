@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.oci.CpuResources;
@@ -17,19 +15,7 @@ import jctr.kernel.spi.CgroupHandle;
 import jctr.kernel.spi.ResourceStats;
 
 /** CFS quota throttles a busy loop to its share; cpuset pins it to a CPU. */
-class CpuIT {
-
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
+class CpuIT extends WithTestCgroups {
 
     private static LinuxResources cpu(CpuResources c) {
         return new LinuxResources(null, null, c, null, null, null, null, null, null);

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.oci.DeviceRule;
@@ -15,21 +13,10 @@ import jctr.kernel.oci.LinuxResources;
 import jctr.kernel.spi.CgroupHandle;
 
 /** Device rules are applied in order on top of deny-all, and the kernel enforces them. */
-class DevicesIT {
+class DevicesIT extends WithTestCgroups {
 
     private static final String PROBE = "echo hi > /dev/null && echo null-ok; head -c 1 /dev/zero > /dev/null && echo zero-ok";
 
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
 
     private static LinuxResources devices(DeviceRule... rules) {
         return new LinuxResources(List.of(rules), null, null, null, null, null, null, null, null);

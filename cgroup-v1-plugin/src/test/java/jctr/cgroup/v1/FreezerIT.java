@@ -15,20 +15,17 @@ import jctr.kernel.oci.LinuxResources;
 import jctr.kernel.spi.CgroupHandle;
 
 /** freeze stops a counter, thaw lets it continue; delete copes with a frozen cgroup. */
-class FreezerIT {
+class FreezerIT extends WithTestCgroups {
 
-    private TestCgroups cg;
     private Path counter;
 
     @BeforeEach
-    void setUp() throws Exception {
-        cg = new TestCgroups();
+    void makeCounter() throws Exception {
         counter = Files.createTempFile("jctr-cgv1-counter-", ".txt");
     }
 
     @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
+    void removeCounter() throws Exception {
         Files.deleteIfExists(counter);
     }
 

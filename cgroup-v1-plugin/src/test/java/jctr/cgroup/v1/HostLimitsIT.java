@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.InvalidConfigException;
@@ -28,19 +26,7 @@ import jctr.kernel.spi.CgroupHandle;
  * What this host's kernel cannot do or refuses is reported by field, and a create that fails leaves no
  * cgroup behind.
  */
-class HostLimitsIT {
-
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
+class HostLimitsIT extends WithTestCgroups {
 
     private static LinuxResources memory(MemoryResources m) {
         return new LinuxResources(null, m, null, null, null, null, null, null, null);

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.AlreadyExistsException;
@@ -22,19 +20,7 @@ import jctr.kernel.oci.PidsResources;
 import jctr.kernel.spi.CgroupHandle;
 
 /** Creating, finding the processes of, and deleting real cgroups; and leaving nothing behind. */
-class LifecycleIT {
-
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
+class LifecycleIT extends WithTestCgroups {
 
     @Test
     void createMakesTheCgroupInEveryHierarchyWithAUsableCpuset() throws Exception {

@@ -10,8 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.ResourceLimitException;
@@ -23,21 +21,10 @@ import jctr.kernel.spi.ResourceStats;
 import jctr.kernel.spi.Subscription;
 
 /** memory.limit_in_bytes is enforced by the kernel: OOM kills, events through watch, usage in stats, live updates. */
-class MemoryIT {
+class MemoryIT extends WithTestCgroups {
 
     private static final long MIB = 1L << 20;
 
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
 
     private static LinuxResources memory(long limit, Long swap) {
         return new LinuxResources(null, new MemoryResources(limit, null, swap, null, null, null, null, null, null),

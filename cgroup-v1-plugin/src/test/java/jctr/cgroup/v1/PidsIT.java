@@ -10,8 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.oci.LinuxResources;
@@ -21,22 +19,11 @@ import jctr.kernel.spi.ResourceEvent;
 import jctr.kernel.spi.Subscription;
 
 /** pids.max makes fork fail inside the cgroup (reported through watch), and an update changes it live. */
-class PidsIT {
+class PidsIT extends WithTestCgroups {
 
     /** Forks ten sleepers at once; busybox sh gives up at the first fork the kernel refuses. */
     private static final String FORK_TEN = "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 3 & done; echo launched; wait";
 
-    private TestCgroups cg;
-
-    @BeforeEach
-    void setUp() {
-        cg = new TestCgroups();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cg.close();
-    }
 
     private static LinuxResources pids(long limit) {
         return new LinuxResources(null, null, null, new PidsResources(limit), null, null, null, null, null);
