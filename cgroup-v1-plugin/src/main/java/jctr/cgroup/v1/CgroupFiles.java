@@ -71,8 +71,11 @@ final class CgroupFiles {
             long v = Long.parseLong(text);
             return v >= UNLIMITED_THRESHOLD ? Long.MAX_VALUE : v;
         } catch (NumberFormatException e) {
-            // Counters such as cpuacct.usage can exceed a signed long only in theory; clamp rather than fail.
-            return Long.MAX_VALUE;
+            if (text.matches("[0-9]+")) {
+                return Long.MAX_VALUE; // an unsigned 64-bit value above Long.MAX_VALUE: "unlimited" as well
+            }
+            throw new KernelException(KernelException.Category.INTERNAL, "expected a number in a cgroup file, got \""
+                    + text + "\"", e);
         }
     }
 
