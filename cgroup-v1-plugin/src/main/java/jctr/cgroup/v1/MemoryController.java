@@ -16,14 +16,15 @@ import jctr.kernel.spi.ResourceStats;
 
 /**
  * {@code memory}: limit, soft limit (reservation), memory+swap limit, TCP buffer limit, swappiness,
- * the OOM killer switch. As in runc, a limit, reservation or swap of 0 means "not set".
+ * the OOM killer switch. As in runc, a limit, reservation or swap of 0 means "not set", and the kernel
+ * memory limit ({@code memory.kernel}, deprecated by the OCI spec) is ignored: Linux 6.1 and later accept
+ * writes to memory.kmem.limit_in_bytes and do nothing with them, and the cgroup-v2 driver ignores it too.
  */
 final class MemoryController implements Controller {
 
     static final String LIMIT = "linux.resources.memory.limit";
     static final String RESERVATION = "linux.resources.memory.reservation";
     static final String SWAP = "linux.resources.memory.swap";
-    static final String KERNEL = "linux.resources.memory.kernel";
     static final String KERNEL_TCP = "linux.resources.memory.kernelTCP";
     static final String SWAPPINESS = "linux.resources.memory.swappiness";
     static final String DISABLE_OOM_KILLER = "linux.resources.memory.disableOOMKiller";
@@ -32,7 +33,6 @@ final class MemoryController implements Controller {
     static final String LIMIT_FILE = "memory.limit_in_bytes";
     static final String MEMSW_FILE = "memory.memsw.limit_in_bytes";
     static final String SOFT_LIMIT_FILE = "memory.soft_limit_in_bytes";
-    static final String KMEM_FILE = "memory.kmem.limit_in_bytes";
     static final String KMEM_TCP_FILE = "memory.kmem.tcp.limit_in_bytes";
     static final String SWAPPINESS_FILE = "memory.swappiness";
     static final String OOM_CONTROL_FILE = "memory.oom_control";
@@ -58,9 +58,6 @@ final class MemoryController implements Controller {
         if (set(m.swap())) {
             return Optional.of(SWAP);
         }
-        if (m.kernel() != null) {
-            return Optional.of(KERNEL);
-        }
         if (m.kernelTCP() != null) {
             return Optional.of(KERNEL_TCP);
         }
@@ -82,7 +79,6 @@ final class MemoryController implements Controller {
         Checks.limitOrUnlimited(LIMIT, m.limit());
         Checks.limitOrUnlimited(RESERVATION, m.reservation());
         Checks.limitOrUnlimited(SWAP, m.swap());
-        Checks.limitOrUnlimited(KERNEL, m.kernel());
         Checks.limitOrUnlimited(KERNEL_TCP, m.kernelTCP());
         if (m.swappiness() != null && m.swappiness() != -1) {
             Checks.range(SWAPPINESS, m.swappiness(), 0, 100);
@@ -107,9 +103,6 @@ final class MemoryController implements Controller {
         }
         if (set(m.swap())) {
             Checks.requireFile(dir, MEMSW_FILE, SWAP, "swap accounting is off on this host (boot with swapaccount=1)");
-        }
-        if (m.kernel() != null) {
-            Checks.requireFile(dir, KMEM_FILE, KERNEL, "this kernel has no kernel memory limits");
         }
         if (m.kernelTCP() != null) {
             Checks.requireFile(dir, KMEM_TCP_FILE, KERNEL_TCP, "this kernel has no TCP buffer limits in cgroup v1");
@@ -148,9 +141,6 @@ final class MemoryController implements Controller {
         if (set(m.reservation())) {
             CgroupFiles.write(dir.resolve(SOFT_LIMIT_FILE), Long.toString(m.reservation()), RESERVATION);
         }
-        if (m.kernel() != null) {
-            applyKernelLimit(dir, m.kernel());
-        }
         if (m.kernelTCP() != null) {
             CgroupFiles.write(dir.resolve(KMEM_TCP_FILE), Long.toString(m.kernelTCP()), KERNEL_TCP);
         }
@@ -167,19 +157,6 @@ final class MemoryController implements Controller {
                 throw new UnsupportedFeatureException(USE_HIERARCHY + ": this kernel always accounts memory "
                         + "hierarchically; memory.use_hierarchy cannot be turned off", e);
             }
-        }
-    }
-
-    /**
-     * Linux 6.1 and later accept writes to memory.kmem.limit_in_bytes and ignore them. A limit that
-     * does not read back was not applied, so say so instead of pretending.
-     */
-    private static void applyKernelLimit(Path dir, long limit) {
-        Path file = dir.resolve(KMEM_FILE);
-        CgroupFiles.write(file, Long.toString(limit), KERNEL);
-        if (limit != -1 && CgroupFiles.readLong(file, Long.MAX_VALUE) == Long.MAX_VALUE) {
-            throw new UnsupportedFeatureException(KERNEL + ": this kernel accepts but ignores kernel memory limits "
-                    + "(deprecated in the OCI spec; Linux 6.1 and later ignore memory.kmem.limit_in_bytes)");
         }
     }
 

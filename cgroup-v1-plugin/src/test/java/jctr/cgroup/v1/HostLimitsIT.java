@@ -40,16 +40,11 @@ class HostLimitsIT extends WithTestCgroups {
     }
 
     @Test
-    void kernelMemoryLimitsAreAppliedOnlyWhereTheKernelKeepsThem() {
+    void theDeprecatedKernelMemoryLimitIsIgnoredAsRuncDoes() {
         LinuxResources r = memory(new MemoryResources(null, null, null, 64L << 20, null, null, null, null, null));
-        try {
-            CgroupHandle h = cg.driver.create("kmem", null, r);
-            assertEquals(Long.toString(64L << 20), CgroupFiles.read(cg.dir("memory", "kmem").resolve("memory.kmem.limit_in_bytes")));
-            cg.driver.delete(h);
-        } catch (UnsupportedFeatureException e) {
-            assertTrue(e.getMessage().startsWith("linux.resources.memory.kernel:"), e.getMessage());
-            assertEquals(0, cg.directoriesBelowParent());
-        }
+        CgroupHandle h = cg.driver.create("kmem", null, r);
+        assertEquals(FakeHierarchy.UNLIMITED, CgroupFiles.read(cg.dir("memory", "kmem").resolve("memory.kmem.limit_in_bytes")));
+        cg.driver.delete(h);
     }
 
     @Test
