@@ -43,6 +43,12 @@ final class ContainerHarness implements AutoCloseable {
 
     ContainerHarness(Path dir, Function<Seccomp, SeccompProgram> seccomp) {
         this.dir = dir;
+        try {
+            // A container whose root is mapped to another host uid must be able to reach its rootfs.
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.rootfs = BusyboxRootfs.create(dir.resolve("rootfs"));
         this.driver = new NamespaceIsolationDriver(seccomp);
         driver.initialize(new DriverContext(dir.resolve("state"), dir.resolve("data"), Map.of(), HostInfo.detect()));
@@ -101,6 +107,67 @@ final class ContainerHarness implements AutoCloseable {
     }
 
     record Result(ExitStatus status, String output) {
+    }
+
+    /** A started container whose output goes to {@code out}. */
+    record Background(IsolatedProcess process, Path out) {
+        String output() {
+            return read(out);
+        }
+    }
+
+    /** Creates and starts a container that keeps running; its stdout and stderr go to a file. */
+    Background background(Spec spec) {
+        return background(spec, null);
+    }
+
+    Background background(Spec spec, jctr.kernel.spi.CgroupHandle cgroup) {
+        Path out = dir.resolve("out" + (counter + 1));
+        IsolatedProcess p = create(request(spec, new Stdio.Files(null, out, out), cgroup));
+        driver.start(p);
+        return new Background(p, out);
+    }
+
+    /** Waits until {@code file} exists (a container signals readiness by touching it). */
+    static void awaitFile(Path file, Background b) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + file + "; output: " + b.output());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Kills a tracked process and waits for it. */
+    ExitStatus kill(IsolatedProcess p) {
+        Processes.kill(p.pid(), Signals.SIGKILL);
+        return waitFor(p);
+    }
+
+    /** Compiles a test helper from src/test/resources/jctr/ns into the rootfs's /bin (static, no libraries needed). */
+    void installHelper(String name) {
+        try {
+            Path src = dir.resolve(name + ".c");
+            try (var in = ContainerHarness.class.getResourceAsStream(name + ".c")) {
+                Files.write(src, in.readAllBytes());
+            }
+            Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-o", rootfs.resolve("bin").resolve(name).toString(),
+                    src.toString()).inheritIO().start();
+            if (gcc.waitFor() != 0) {
+                throw new IllegalStateException("gcc failed for " + name);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static String read(Path p) {

@@ -49,6 +49,16 @@ final class TestSpecs {
                 null);
     }
 
+    /** The same config with {@code extra} capabilities added to every set. */
+    static Spec withCaps(Spec spec, String... extra) {
+        List<String> caps = new ArrayList<>(DEFAULT_CAPS);
+        caps.addAll(List.of(extra));
+        ProcessSpec p = spec.process();
+        return spec.withProcess(new ProcessSpec(p.terminal(), p.consoleSize(), p.user(), p.args(), p.env(), p.cwd(),
+                Capabilities.allSets(caps), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
+                p.selinuxLabel()));
+    }
+
     /** A runc-like default config for {@code rootfs} running {@code args}. */
     static Spec spec(String rootfs, String... args) {
         LinuxSpec linux = new LinuxSpec(namespaces("pid", "network", "ipc", "uts", "mount", "cgroup"), null, null,
