@@ -114,11 +114,12 @@ public final class PlanBuilder {
         }
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
-        int slot = ns.joinOps(ops);
+        // Host paths first: joining namespaces changes what paths mean and drops host privileges.
         if (terminal) {
             ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
         ops.add(new Op.StartListen("", request.stateDir().toString(), START_SOCKET));
+        int slot = ns.joinOps(ops);
         long flags = CLONE_PARENT;
         for (NamespaceType t : ns.created.keySet()) {
             if (t != NamespaceType.CGROUP && t != NamespaceType.TIME) {
@@ -222,6 +223,9 @@ public final class PlanBuilder {
         ProcessSpec process = requireProcess(request.process());
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
+        if (terminal) {
+            ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
+        }
         List<ExecTarget.Join> joins = new ArrayList<>(target.namespaces());
         joins.sort(Comparator.comparing(j -> j.type() != NamespaceType.USER));
         for (int i = 0; i < joins.size(); i++) {
@@ -229,9 +233,6 @@ public final class PlanBuilder {
         }
         for (int i = 0; i < joins.size(); i++) {
             ops.add(new Op.SetNs("", i, joins.get(i).type()));
-        }
-        if (terminal) {
-            ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
         ops.add(new Op.Clone("", CLONE_PARENT, ""));
         ops.add(new Op.SyncParent(""));
