@@ -62,7 +62,7 @@ enum op_code {
     OP_LOOPBACK_UP, OP_MOUNT_RAW, OP_OPEN_ROOT, OP_MOUNT, OP_MKDIR, OP_DEVICE, OP_SYMLINK, OP_PIVOT_ROOT,
     OP_MOVE_ROOT, OP_CONSOLE, OP_REMOUNT, OP_READONLY_PATH, OP_MASK_PATH, OP_UMASK, OP_SECCOMP,
     OP_BOUNDING, OP_SETGROUPS, OP_SETGID, OP_SETUID, OP_CAPSET, OP_AMBIENT, OP_CHDIR, OP_NO_NEW_PRIVS,
-    OP_RESOLVE_EXEC, OP_READY, OP_EXEC
+    OP_RESOLVE_EXEC, OP_READY, OP_EXEC, OP_SESSION_KEYRING
 };
 enum { MSG_PID = 1, MSG_ERROR = 2, MSG_READY = 3 };
 enum { TARGET_DIR = 0, TARGET_FILE = 1, TARGET_LIKE_SOURCE = 2 };
@@ -894,6 +894,11 @@ static void run(struct cursor *c, int code)
         }
         break;
     }
+    case OP_SESSION_KEYRING:
+        /* A kernel built without keys has no keyrings to isolate. */
+        if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, take_str(c)) < 0 && errno != ENOSYS)
+            fail(errno);
+        break;
     case OP_EXEC: {
         char **argv = take_strs(c), **envp = take_strs(c);
         execve(exec_path[0] ? exec_path : argv[0], argv, envp);

@@ -45,6 +45,7 @@ final class ContainerHarness implements AutoCloseable {
         this.dir = dir;
         try {
             // A container whose root is mapped to another host uid must be able to reach its rootfs.
+            Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

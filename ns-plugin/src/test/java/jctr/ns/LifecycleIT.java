@@ -12,6 +12,7 @@ import jctr.kernel.KernelException;
 import jctr.kernel.host.ProcStat;
 import jctr.kernel.oci.OciJson;
 import jctr.kernel.spi.IsolatedProcess;
+import jctr.kernel.spi.IsolationRequest;
 import jctr.kernel.spi.Stdio;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.Processes;
@@ -88,6 +89,16 @@ class LifecycleIT {
         KernelException e = assertThrows(KernelException.class, () -> h.driver.start(p));
         assertEquals(KernelException.Category.FAILED_PRECONDITION, e.category());
         assertTrue(e.getMessage().contains("not waiting to be started"), e.getMessage());
+    }
+
+    @Test
+    void theInitGetsItsOwnSessionKeyringUnlessNoNewKeyring() throws Exception {
+        h.create(new IsolationRequest("keys", h.spec("/bin/sleep", "60"), dir, dir.resolve("state/keys"), null,
+                Stdio.inherit(), null));
+        assertTrue(Files.readString(Path.of("/proc/keys")).contains("_ses.keys"), "no session keyring _ses.keys");
+        h.create(new IsolationRequest("nokeys", h.spec("/bin/sleep", "60"), dir, dir.resolve("state/nokeys"), null,
+                Stdio.inherit(), new IsolationRequest.Options(false, true)));
+        assertFalse(Files.readString(Path.of("/proc/keys")).contains("_ses.nokeys"));
     }
 
     @Test

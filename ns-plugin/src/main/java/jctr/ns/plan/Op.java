@@ -88,6 +88,13 @@ public sealed interface Op {
         }
     }
 
+    /** Joins a new session keyring named {@code name}, so the container does not share the caller's keys. */
+    record SessionKeyring(String field, String name) implements Op {
+        public String describe() {
+            return "join a new session keyring " + name;
+        }
+    }
+
     /** unshare(2) for namespaces that must start after a parent step (cgroup: after placement; time). */
     record Unshare(String field, long flags) implements Op {
         public String describe() {

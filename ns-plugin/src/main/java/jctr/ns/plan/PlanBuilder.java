@@ -59,7 +59,7 @@ import static jctr.kernel.sys.OpenFlags.S_IFIFO;
  * <p>A container's init follows the runtime spec's order (runtime.md "create", config.md,
  * config-linux.md): join namespaces given by path (user first), clone3 into the new ones (and the
  * cgroup), wait while the parent writes id maps and cgroup membership, unshare the cgroup and time
- * namespaces, then rlimits, hostname, sysctls, the root mount and {@code mounts} in order, devices and
+ * namespaces, join a new session keyring (unless {@code noNewKeyring}), then rlimits, hostname, sysctls, the root mount and {@code mounts} in order, devices and
  * /dev symlinks, pivot_root, console, read-only root, readonly and masked paths, then the process's
  * credentials: umask, seccomp (before dropping capabilities unless no_new_privs), bounding set, groups,
  * gid, uid, capabilities, ambient set, cwd, no_new_privs, PATH lookup, the start gate, seccomp (with
@@ -138,6 +138,9 @@ public final class PlanBuilder {
             ops.add(new Op.BecomeRoot(ns.field(NamespaceType.USER)));
         }
         ops.add(new Op.NotDumpable(""));
+        if (!request.options().noNewKeyring()) {
+            ops.add(new Op.SessionKeyring("", "_ses." + request.containerId()));
+        }
         if (ns.created.containsKey(NamespaceType.CGROUP)) {
             ops.add(new Op.Unshare(ns.field(NamespaceType.CGROUP), CLONE_NEWCGROUP));
         }

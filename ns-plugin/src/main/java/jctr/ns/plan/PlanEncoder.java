@@ -69,6 +69,7 @@ public final class PlanEncoder {
             case Op.ResolveExec _ -> 38;
             case Op.Ready _ -> 39;
             case Op.Exec _ -> 40;
+            case Op.SessionKeyring _ -> 41;
         };
     }
 
@@ -148,6 +149,7 @@ public final class PlanEncoder {
             case Op.ResolveExec o -> b.s(o.name()).s(o.searchPath());
             case Op.Ready o -> b.i(o.startGate() ? 1 : 0);
             case Op.Exec o -> b.strings(o.argv()).strings(o.env());
+            case Op.SessionKeyring o -> b.s(o.name());
         }
     }
 

@@ -82,6 +82,7 @@ class PlanBuilderTest {
                 new Op.Clone("linux.namespaces", CLONE_PARENT | CLONE_NEWNS, ""),
                 new Op.SyncParent(""),
                 new Op.NotDumpable(""),
+                new Op.SessionKeyring("", "_ses.c1"),
                 new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SLAVE | MS_REC, ""),
                 new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""),
                 new Op.OpenRoot("root.path", rootfs),
@@ -358,6 +359,9 @@ class PlanBuilderTest {
                 Stdio.inherit(), new IsolationRequest.Options(true, false));
         assertEquals(List.of(new Op.MoveRoot("root.path", Specs.ROOTFS)),
                 PlanBuilder.forCreate(noPivot, Hosts.hybrid(), null).opsOf(Op.MoveRoot.class));
+        IsolationRequest noKeyring = new IsolationRequest("c1", Specs.minimal(), Specs.BUNDLE, Specs.STATE, null,
+                Stdio.inherit(), new IsolationRequest.Options(false, true));
+        assertTrue(PlanBuilder.forCreate(noKeyring, Hosts.hybrid(), null).opsOf(Op.SessionKeyring.class).isEmpty());
         LaunchPlan ramfs = PlanBuilder.forCreate(Specs.request(Specs.minimal()), Hosts.initramfs(), null);
         assertEquals(1, ramfs.opsOf(Op.MoveRoot.class).size());
         assertTrue(ramfs.opsOf(Op.PivotRoot.class).isEmpty());

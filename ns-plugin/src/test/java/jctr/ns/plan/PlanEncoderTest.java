@@ -60,7 +60,7 @@ class PlanEncoderTest {
         assertEquals(bytes.length - 16, b.getInt());
         for (int i = 0; i < ops; i++) {
             int code = b.getShort();
-            assertTrue(code >= 1 && code <= 40, "opcode " + code);
+            assertTrue(code >= 1 && code <= 41, "opcode " + code);
             assertEquals(0, b.getShort());
             int len = b.getInt();
             int end = b.position() + len;
