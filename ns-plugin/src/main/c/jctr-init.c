@@ -20,12 +20,14 @@
  *   String lists and int lists are an 'I' count followed by that many 'S' or 'I' items.
  *
  * Messages to Java on the sync socket: 16 bytes, four int32: type, a, b, 0.
- *   PID   (1, pid)           after clone3, from the launcher (which then exits)
+ *   PID   (1, pid)             after clone3, from the launcher (which then exits)
  *   ERROR (2, op index, errno) the first failure; the sender exits 1
- *   READY (3)                everything before exec is done (create: the init now waits at the start gate)
- * Java sends one byte to let the child continue past SYNC_PARENT; "start" connects to the start
- * socket and sends one byte. After a successful execve the (close-on-exec) reporting socket closes,
- * so end-of-stream means the program runs; an ERROR message means execve (or a later step) failed.
+ *   READY (3, go fd, result fd) everything before exec is done; at a start gate, the two descriptors
+ *                               (in the init) that "start" takes with pidfd_getfd
+ * Java sends one byte to let the child continue past SYNC_PARENT. At a start gate the init closes
+ * the sync socket and blocks reading the "go" pipe; "start" writes one byte into it and reads the
+ * "result" pipe. All of the init's descriptors are close-on-exec, so after a successful execve the
+ * reader sees end-of-file; an ERROR message there means a step after the gate (or execve) failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,7 +59,7 @@
 #include <sys/un.h>
 
 enum op_code {
-    OP_NS_OPEN = 1, OP_SETNS, OP_CONSOLE_CONNECT, OP_START_LISTEN, OP_CLONE, OP_SYNC_PARENT, OP_BECOME_ROOT,
+    OP_NS_OPEN = 1, OP_SETNS, OP_CONSOLE_CONNECT, OP_CLONE, OP_SYNC_PARENT, OP_BECOME_ROOT,
     OP_NOT_DUMPABLE, OP_UNSHARE, OP_WRITE_FILE, OP_SETSID, OP_RLIMIT, OP_HOSTNAME, OP_DOMAINNAME,
     OP_LOOPBACK_UP, OP_MOUNT_RAW, OP_OPEN_ROOT, OP_MOUNT, OP_MKDIR, OP_DEVICE, OP_SYMLINK, OP_PIVOT_ROOT,
     OP_MOVE_ROOT, OP_CONSOLE, OP_REMOUNT, OP_READONLY_PATH, OP_MASK_PATH, OP_UMASK, OP_SECCOMP,
@@ -77,7 +79,6 @@ static int report_fd = 3;      /* where failures go: sync, after the start gate 
 static int op_index = -1;
 static int root_fd = -1;       /* the container rootfs, for resolving paths inside it */
 static int console_fd = -1;    /* connected console socket */
-static int listen_fd = -1;     /* start gate socket */
 static int ns_fds[NS_SLOTS];
 static char exec_path[PATH_MAX];
 
@@ -85,11 +86,17 @@ struct cursor {
     const uint8_t *p, *end;
 };
 
+/* Sockets get MSG_NOSIGNAL; the start gate's result pipe has a reader (start) whenever it is written. */
 static void send_msg(int fd, int type, int a, int b)
 {
     int32_t m[4] = {type, a, b, 0};
-    if (fd >= 0)
-        while (send(fd, m, sizeof m, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ssize_t n;
+    if (fd < 0)
+        return;
+    while ((n = send(fd, m, sizeof m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n < 0 && errno == ENOTSOCK)
+        while (write(fd, m, sizeof m) < 0 && errno == EINTR)
             ;
 }
 
@@ -511,28 +518,31 @@ static void op_console(struct cursor *c)
         close(slave);
 }
 
-/* ---- sockets to the outside ---- */
+/* ---- the console socket and the start gate ---- */
 
-static int unix_socket_at(const char *dir, const char *name, int listen_mode)
+static int connect_unix(const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int dfd = -1;
-    if (dir) {
-        dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (strlen(path) < sizeof addr.sun_path) {
+        strcpy(addr.sun_path, path);
+    } else {
+        /* Too long for sun_path: go through a descriptor of its directory. */
+        char dir[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        if (slash == NULL || slash - path >= (long) sizeof dir) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(dir, path, slash - path);
+        dir[slash - path] = '\0';
+        dfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
             return -1;
-        fd_path(addr.sun_path, sizeof addr.sun_path, dfd, name);
-    } else if (strlen(name) < sizeof addr.sun_path) {
-        strcpy(addr.sun_path, name);
-    } else {
-        errno = ENAMETOOLONG;
-        return -1;
+        fd_path(addr.sun_path, sizeof addr.sun_path, dfd, slash + 1);
     }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int rc = fd < 0 ? -1 : listen_mode ? bind(fd, (struct sockaddr *) &addr, sizeof addr)
-                                       : connect(fd, (struct sockaddr *) &addr, sizeof addr);
-    if (rc == 0 && listen_mode)
-        rc = listen(fd, 4);
+    int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *) &addr, sizeof addr);
     int err = errno;
     if (dfd >= 0)
         close(dfd);
@@ -545,28 +555,25 @@ static int unix_socket_at(const char *dir, const char *name, int listen_mode)
     return fd;
 }
 
-/* Blocks until "start" connects and sends a byte; that connection then receives late failures. */
+/*
+ * Reports READY with the start gate's descriptors and blocks until "start" writes into the go pipe.
+ * Nothing here touches a file system, and the gate lives exactly as long as this process.
+ */
 static void start_gate(void)
 {
-    for (;;) {
-        char b;
-        int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (conn < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            fail(errno);
-        }
-        ssize_t n;
-        while ((n = read(conn, &b, 1)) < 0 && errno == EINTR)
-            ;
-        if (n == 1) {
-            report_fd = conn;
-            close(listen_fd);
-            listen_fd = -1;
-            return;
-        }
-        close(conn);   /* a caller that gave up: keep waiting */
-    }
+    int go[2], result[2];
+    char b;
+    CHECK(pipe2(go, O_CLOEXEC));
+    CHECK(pipe2(result, O_CLOEXEC));
+    send_msg(sync_fd, MSG_READY, go[1], result[0]);
+    close(sync_fd);
+    sync_fd = report_fd = -1;
+    ssize_t n;
+    while ((n = read(go[0], &b, 1)) < 0 && errno == EINTR)
+        ;
+    if (n != 1)
+        _exit(1);
+    report_fd = result[1];
 }
 
 /* ---- credentials ---- */
@@ -727,15 +734,9 @@ static void run(struct cursor *c, int code)
         break;
     }
     case OP_CONSOLE_CONNECT:
-        console_fd = unix_socket_at(NULL, take_str(c), 0);
+        console_fd = connect_unix(take_str(c));
         CHECK(console_fd);
         break;
-    case OP_START_LISTEN: {
-        const char *dir = take_str(c), *name = take_str(c);
-        listen_fd = unix_socket_at(dir, name, 1);
-        CHECK(listen_fd);
-        break;
-    }
     case OP_CLONE: {
         uint64_t flags = take_int(c);
         clone_child(flags, take_str(c));
@@ -884,16 +885,12 @@ static void run(struct cursor *c, int code)
         op_resolve_exec(name, take_str(c));
         break;
     }
-    case OP_READY: {
-        int gate = take_int(c);
-        send_msg(sync_fd, MSG_READY, 0, 0);
-        if (gate) {
-            close(sync_fd);
-            sync_fd = report_fd = -1;
+    case OP_READY:
+        if (take_int(c))
             start_gate();
-        }
+        else
+            send_msg(sync_fd, MSG_READY, -1, -1);
         break;
-    }
     case OP_SESSION_KEYRING:
         /* A kernel built without keys has no keyrings to isolate. */
         if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, take_str(c)) < 0 && errno != ENOSYS)

@@ -44,7 +44,7 @@ import jctr.ns.seccomp.SeccompCompiler;
  *
  * <p>{@link IsolatedProcess#driverState()} of a container init holds:
  * <ul>
- *   <li>{@code startSocket}: the start gate the init waits on ({@code <stateDir>/start.sock});</li>
+ *   <li>{@code gateFd}/{@code resultFd}: the init's descriptors of its start gate (see {@link StartGate});</li>
  *   <li>{@code lateOp.<i>}: field and description of plan operations after the gate, to name them if they fail;</li>
  *   <li>{@code seccompFilter}/{@code seccompFlags}: the compiled filter ({@code <stateDir>/seccomp.bpf}),
  *       which processes exec'd into the container get too.</li>
@@ -161,47 +161,47 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         LaunchPlan plan = PlanBuilder.forCreate(request, HostView.current(), seccomp);
 
         Path stateDir = request.stateDir();
-        Path socket = stateDir.resolve(PlanBuilder.START_SOCKET);
         Path filter = stateDir.resolve("seccomp.bpf");
         Map<String, String> state = new LinkedHashMap<>();
-        state.put("startSocket", socket.toString());
         for (int i = plan.startGateIndex() + 1; i < plan.ops().size(); i++) {
             Op op = plan.ops().get(i);
             state.put("lateOp." + i, op.field() + "\n" + op.describe());
         }
-        try {
-            Files.createDirectories(stateDir);
-            Files.deleteIfExists(socket);   // a leftover of a failed attempt would make bind fail
-            if (seccomp != null) {
+        if (seccomp != null) {
+            try {
+                Files.createDirectories(stateDir);
                 Files.write(filter, seccomp.program());
-                state.put("seccompFilter", filter.toString());
-                state.put("seccompFlags", Integer.toString(seccomp.flags()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing the seccomp filter to " + filter, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("preparing the state directory " + stateDir, e);
+            state.put("seccompFilter", filter.toString());
+            state.put("seccompFlags", Integer.toString(seccomp.flags()));
         }
-        int pid;
+        Launcher.Launched launched;
         try {
-            pid = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan);
         } catch (RuntimeException e) {
-            deleteQuietly(socket);
             deleteQuietly(filter);
             throw e;
         }
-        return new IsolatedProcess(pid, startTime(pid), state);
+        state.put("gateFd", Integer.toString(launched.gateFd()));
+        state.put("resultFd", Integer.toString(launched.resultFd()));
+        return new IsolatedProcess(launched.pid(), startTime(launched.pid()), state);
     }
 
     @Override
     public void start(IsolatedProcess process) {
-        String socket = process.driverState().get("startSocket");
-        if (socket == null) {
+        String gate = process.driverState().get("gateFd");
+        String result = process.driverState().get("resultFd");
+        if (gate == null || result == null) {
             throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "process " + process.pid()
                     + " is not a container init created by the " + NAME + " driver: nothing to start");
         }
-        StartGate.release(Path.of(socket), process.pid(), index -> {
-            String op = process.driverState().get("lateOp." + index);
-            return op == null ? null : op.split("\n", 2);
-        }, timeoutMillis);
+        StartGate.release(process.pid(), process.startTime(), Integer.parseInt(gate), Integer.parseInt(result),
+                index -> {
+                    String op = process.driverState().get("lateOp." + index);
+                    return op == null ? null : op.split("\n", 2);
+                }, timeoutMillis);
     }
 
     @Override
@@ -212,7 +212,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         HostView host = HostView.current();
         LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
                 host.lastCap());
-        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan).pid();
         return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
     }
 

@@ -8,9 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
 import jctr.kernel.host.ProcStat;
 import jctr.kernel.oci.OciJson;
+import jctr.kernel.oci.Seccomp;
+import jctr.kernel.oci.Spec;
 import jctr.kernel.spi.IsolatedProcess;
 import jctr.kernel.spi.IsolationRequest;
 import jctr.kernel.spi.Stdio;
@@ -18,6 +21,7 @@ import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.Processes;
 import jctr.kernel.sys.Signals;
 import jctr.kernel.testing.RootOnly;
+import jctr.ns.plan.SeccompProgram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -99,6 +103,24 @@ class LifecycleIT {
         h.create(new IsolationRequest("nokeys", h.spec("/bin/sleep", "60"), dir, dir.resolve("state/nokeys"), null,
                 Stdio.inherit(), new IsolationRequest.Options(false, true)));
         assertFalse(Files.readString(Path.of("/proc/keys")).contains("_ses.nokeys"));
+    }
+
+    @Test
+    void aStepAfterTheGateThatFailsIsReportedByStartNamingItsField() {
+        // an instruction the kernel's BPF checker rejects: seccomp(2) fails with EINVAL after the gate
+        byte[] bogus = {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0};
+        ContainerHarness other = new ContainerHarness(dir.resolve("bad-filter"), profile -> new SeccompProgram(0, bogus));
+        try {
+            Spec spec = other.spec("/bin/true");
+            IsolatedProcess p = other.create(spec.withLinux(spec.linux().withSeccomp(
+                    new Seccomp("SCMP_ACT_ALLOW", null, null, null, null, null, null))), Stdio.inherit());
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> other.driver.start(p));
+            assertEquals("linux.seccomp", e.field());
+            assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+            assertEquals(ExitStatus.exited(1), other.waitFor(p));
+        } finally {
+            other.close();
+        }
     }
 
     @Test

@@ -31,6 +31,9 @@ public final class PosixFiles {
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
     private static final MethodHandle WRITE = Downcalls.withErrno("write",
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle POLL = Downcalls.withErrno("poll",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    private static final short POLLIN = 1;
     // fcntl is variadic: int fcntl(int fd, int cmd, ...)
     private static final MethodHandle FCNTL = Downcalls.withErrnoVariadic("fcntl",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
@@ -161,6 +164,50 @@ public final class PosixFiles {
                 }
                 if (errno != Errno.EINTR) {
                     throw new SyscallException("read", errno, Integer.toString(fd));
+                }
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * Like {@link #read(int, int)}, but waits at most {@code timeoutMillis} (negative: forever) for data.
+     *
+     * @throws SyscallException with ETIMEDOUT when nothing arrived in time
+     */
+    public static byte[] read(int fd, int max, int timeoutMillis) {
+        awaitReadable(fd, timeoutMillis, "read");
+        return read(fd, max);
+    }
+
+    /**
+     * poll(2) for POLLIN (or hang-up) on {@code fd}, at most {@code timeoutMillis} (negative: forever);
+     * retried on EINTR with the remaining time.
+     *
+     * @param call the call the wait is for, named in the ETIMEDOUT error
+     * @throws SyscallException with ETIMEDOUT when nothing arrived in time
+     */
+    public static void awaitReadable(int fd, int timeoutMillis, String call) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment pfd = arena.allocate(8, 4);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+            long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                int wait = timeoutMillis < 0 ? -1 : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+                int rc = (int) POLL.invokeExact(state, pfd, 1L, wait);
+                if (rc > 0) {
+                    return;
+                }
+                if (rc == 0) {
+                    throw new SyscallException(call, Errno.ETIMEDOUT, fd + ": nothing arrived within " + timeoutMillis
+                            + " ms");
+                }
+                int errno = Downcalls.errno(state);
+                if (errno != Errno.EINTR) {
+                    throw new SyscallException("poll", errno, Integer.toString(fd));
                 }
             }
         } catch (Throwable t) {

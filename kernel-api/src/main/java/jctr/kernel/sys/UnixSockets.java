@@ -31,7 +31,6 @@ public final class UnixSockets {
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
-    private static final short POLLIN = 1;
     private static final int SUN_PATH_MAX = 108;
     private static final long SOCKADDR_UN_SIZE = 110;
 
@@ -53,8 +52,6 @@ public final class UnixSockets {
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT));
     private static final MethodHandle RECVMSG = Downcalls.withErrno("recvmsg",
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle POLL = Downcalls.withErrno("poll",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
 
     /** A descriptor received with SCM_RIGHTS and the name the sender put in the message body. */
     public record ReceivedFd(int fd, String name) {
@@ -105,7 +102,7 @@ public final class UnixSockets {
 
     /** accept4(2) with SOCK_CLOEXEC, waiting at most {@code timeoutMillis} (negative: forever). */
     public static int accept(int listenFd, int timeoutMillis) {
-        awaitReadable(listenFd, timeoutMillis, "accept4");
+        PosixFiles.awaitReadable(listenFd, timeoutMillis, "accept4");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             while (true) {
@@ -154,7 +151,7 @@ public final class UnixSockets {
      * @throws SyscallException with ETIMEDOUT when nothing arrived in time
      */
     public static byte[] recv(int fd, int max, int timeoutMillis) {
-        awaitReadable(fd, timeoutMillis, "recv");
+        PosixFiles.awaitReadable(fd, timeoutMillis, "recv");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment buf = arena.allocate(Math.max(1, max));
@@ -202,7 +199,7 @@ public final class UnixSockets {
      * @throws SyscallException EBADMSG when the message carried no descriptor
      */
     public static ReceivedFd recvFd(int socketFd, int timeoutMillis) {
-        awaitReadable(socketFd, timeoutMillis, "recvmsg");
+        PosixFiles.awaitReadable(socketFd, timeoutMillis, "recvmsg");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment data = arena.allocate(4096);
@@ -235,34 +232,6 @@ public final class UnixSockets {
             }
             String name = new String(data.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
             return new ReceivedFd(control.get(ValueLayout.JAVA_INT, 16), name);
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
-        }
-    }
-
-    private static void awaitReadable(int fd, int timeoutMillis, String call) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Downcalls.callState(arena);
-            MemorySegment pfd = arena.allocate(8, 4);
-            pfd.set(ValueLayout.JAVA_INT, 0, fd);
-            pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-            long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
-            while (true) {
-                int wait = timeoutMillis < 0 ? -1
-                        : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
-                int rc = (int) POLL.invokeExact(state, pfd, 1L, wait);
-                if (rc > 0) {
-                    return;
-                }
-                if (rc == 0) {
-                    throw new SyscallException(call, Errno.ETIMEDOUT, fd + ": nothing arrived within "
-                            + timeoutMillis + " ms");
-                }
-                int errno = Downcalls.errno(state);
-                if (errno != Errno.EINTR) {
-                    throw new SyscallException("poll", errno, Integer.toString(fd));
-                }
-            }
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

@@ -59,18 +59,28 @@ public final class Launcher {
     }
 
     /**
-     * Launches the plan's process and returns its host pid once it is READY: a container init then waits
-     * at its start gate; an exec'd process has exec'd its program.
+     * A launched process.
+     *
+     * @param pid its host pid
+     * @param gateFd at a start gate: the init's descriptor of the pipe {@link StartGate} writes into; else -1
+     * @param resultFd at a start gate: the init's descriptor of the pipe that reports late failures; else -1
+     */
+    public record Launched(int pid, int gateFd, int resultFd) {
+    }
+
+    /**
+     * Launches the plan's process and returns once it is READY: a container init then waits at its
+     * start gate; an exec'd process has exec'd its program.
      *
      * @throws KernelException naming the config field of the operation that failed; the process is then
      *         gone (killed and reaped) and its mount namespace with it
      */
-    public int launch(LaunchPlan plan) {
+    public Launched launch(LaunchPlan plan) {
         byte[] encoded = PlanEncoder.encode(plan);
         int[] pair = UnixSockets.pair();
         int parentFd = pair[0];
         int childFd = pair[1];
-        int launcherPidfd = -1;
+        Child launcher = new Child();
         Child child = new Child();
         boolean launched = false;
         try {
@@ -80,8 +90,7 @@ public final class Launcher {
                 PosixFiles.close(childFd);
                 childFd = moved;
             }
-            int launcherPid = Spawn.spawn(binary, List.of("jctr-init"), List.of(), fileActions(plan.stdio(), childFd));
-            launcherPidfd = Processes.pidfdOpen(launcherPid);
+            launcher.open(Spawn.spawn(binary, List.of("jctr-init"), List.of(), fileActions(plan.stdio(), childFd)));
             PosixFiles.close(childFd);
             childFd = -1;
             try {
@@ -91,27 +100,27 @@ public final class Launcher {
             }
             int[] msg = receive(parentFd);
             if (msg == null || msg[0] != MSG_PID) {
-                ExitStatus status = Processes.waitFor(launcherPidfd);
+                ExitStatus status = launcher.reap();
                 throw msg != null && msg[0] == MSG_ERROR ? LaunchFailure.of(plan.ops(), msg[1], msg[2])
                         : new KernelException(KernelException.Category.INTERNAL,
                         "jctr-init " + binary + " ended before starting the container process: " + status);
             }
             child.open(msg[1]);
-            Processes.waitFor(launcherPidfd);
             parentSteps(plan, child.pid);
             UnixSockets.sendAll(parentFd, new byte[] {1});
+            launcher.reap();   // it exited right after reporting the pid
             msg = receive(parentFd);
             if (msg != null && msg[0] == MSG_READY && plan.startGateIndex() < 0) {
                 // No start gate: the process execs right away; the socket closes on a successful exec.
                 msg = receive(parentFd);
                 if (msg == null) {
                     launched = true;
-                    return child.pid;
+                    return new Launched(child.pid, -1, -1);
                 }
             }
             if (msg != null && msg[0] == MSG_READY) {
                 launched = true;
-                return child.pid;
+                return new Launched(child.pid, msg[1], msg[2]);
             }
             ExitStatus status = child.reap();
             throw msg != null && msg[0] == MSG_ERROR ? LaunchFailure.of(plan.ops(), msg[1], msg[2])
@@ -122,9 +131,8 @@ public final class Launcher {
             if (childFd >= 0) {
                 PosixFiles.close(childFd);
             }
-            if (launcherPidfd >= 0) {
-                PosixFiles.close(launcherPidfd);
-            }
+            launcher.kill();   // a no-op unless something failed before it was reaped
+            launcher.close();
             if (!launched) {
                 child.kill();
             }
@@ -132,7 +140,7 @@ public final class Launcher {
         }
     }
 
-    /** The container process as seen from here: its pid and a pidfd that names it without reuse races. */
+    /** A child of this JVM (launcher or container process): its pid and a pidfd that names it without reuse races. */
     private static final class Child {
         int pid = -1;
         int pidfd = -1;

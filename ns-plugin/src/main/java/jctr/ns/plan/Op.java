@@ -48,13 +48,6 @@ public sealed interface Op {
         }
     }
 
-    /** Creates the listening start-gate socket {@code dir/name} that {@code start} connects to. */
-    record StartListen(String field, String dir, String name) implements Op {
-        public String describe() {
-            return "listen on the start socket " + dir + "/" + name;
-        }
-    }
-
     /**
      * clone3(2) with {@code flags} (CLONE_NEW* bits, CLONE_PARENT, CLONE_INTO_CGROUP); the launcher
      * reports the child's pid and exits, the child runs the rest of the plan.
@@ -387,8 +380,9 @@ public sealed interface Op {
     }
 
     /**
-     * Tells the parent that everything before exec is done; with {@code startGate}, then closes the
-     * parent's socket and waits until {@code start} connects to the start socket.
+     * Tells the parent that everything before exec is done. With {@code startGate}, the process then
+     * makes the gate's two pipes (reported with READY), closes the parent's socket and waits until
+     * {@code start} writes into the go pipe; later failures go to the result pipe.
      */
     record Ready(String field, boolean startGate) implements Op {
         public String describe() {

@@ -67,8 +67,6 @@ import static jctr.kernel.sys.OpenFlags.S_IFIFO;
  */
 public final class PlanBuilder {
 
-    /** The start gate's socket, in the container's state directory. */
-    public static final String START_SOCKET = "start.sock";
     /** PATH for the lookup of {@code args[0]} when {@code process.env} has none. */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -118,7 +116,6 @@ public final class PlanBuilder {
         if (terminal) {
             ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
-        ops.add(new Op.StartListen("", request.stateDir().toString(), START_SOCKET));
         int slot = ns.joinOps(ops);
         long flags = CLONE_PARENT;
         for (NamespaceType t : ns.created.keySet()) {

@@ -78,7 +78,6 @@ class PlanBuilderTest {
         LaunchPlan plan = plan(Specs.minimal());
         String rootfs = Specs.ROOTFS;
         List<Op> expected = List.of(
-                new Op.StartListen("", "/run/jctr/c1", "start.sock"),
                 new Op.Clone("linux.namespaces", CLONE_PARENT | CLONE_NEWNS, ""),
                 new Op.SyncParent(""),
                 new Op.NotDumpable(""),
@@ -122,11 +121,10 @@ class PlanBuilderTest {
                 new Namespace("mount", null), new Namespace("user", "/proc/42/ns/user"), new Namespace("cgroup", null));
         LaunchPlan plan = plan(Specs.minimal().withLinux(Specs.linux(ns)));
         assertEquals(List.of(
-                new Op.StartListen("", "/run/jctr/c1", "start.sock"),
                 new Op.NsOpen("linux.namespaces[3].path", 0, "/proc/42/ns/user"),
                 new Op.NsOpen("linux.namespaces[1].path", 1, "/proc/42/ns/net"),
                 new Op.SetNs("linux.namespaces[3]", 0, NamespaceType.USER),
-                new Op.SetNs("linux.namespaces[1]", 1, NamespaceType.NETWORK)), plan.ops().subList(0, 5));
+                new Op.SetNs("linux.namespaces[1]", 1, NamespaceType.NETWORK)), plan.ops().subList(0, 4));
         // cgroup is unshared by the child after it is placed in its cgroup, not cloned
         assertEquals(new Op.Clone("linux.namespaces", CLONE_PARENT | CLONE_NEWPID | CLONE_NEWNS, ""),
                 plan.opsOf(Op.Clone.class).getFirst());
@@ -462,9 +460,8 @@ class PlanBuilderTest {
                 List.of(), "/", null, null, null, null, null, null));
         LaunchPlan plan = PlanBuilder.forCreate(Specs.request(spec, new Stdio.ConsoleSocket(Path.of("/run/c.sock")), null),
                 Hosts.hybrid(), null);
-        // host paths are used before any namespace is joined
-        assertEquals(List.of(new Op.ConsoleConnect("process.terminal", "/run/c.sock"),
-                new Op.StartListen("", "/run/jctr/c1", "start.sock")), plan.ops().subList(0, 2));
+        // the console socket is connected before any namespace is joined
+        assertEquals(new Op.ConsoleConnect("process.terminal", "/run/c.sock"), plan.ops().getFirst());
         assertTrue(indexOf(plan, Op.SetSid.class) < indexOf(plan, Op.Console.class));
         assertEquals(indexOf(plan, Op.PivotRoot.class) + 1, indexOf(plan, Op.Console.class));
         assertEquals(new Op.Console("process.terminal", 24, 80, true), plan.opsOf(Op.Console.class).getFirst());
