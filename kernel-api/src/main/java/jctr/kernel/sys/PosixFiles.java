@@ -21,8 +21,6 @@ public final class PosixFiles {
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
     private static final MethodHandle CLOSE = Downcalls.withErrno("close",
             FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle WRITE = Downcalls.withErrno("write",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
     private static final MethodHandle RMDIR = Downcalls.withErrno("rmdir",
             FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle MKNOD = Downcalls.withErrno("mknod",
