@@ -22,6 +22,7 @@ import jctr.kernel.host.ProcStat;
 import jctr.kernel.lifecycle.ContainerStatus;
 import jctr.kernel.lifecycle.Lifecycle;
 import jctr.kernel.lifecycle.LifecycleEvent;
+import jctr.kernel.oci.Hook;
 import jctr.kernel.oci.LinuxResources;
 import jctr.kernel.oci.OciJson;
 import jctr.kernel.oci.ProcessSpec;
@@ -71,7 +72,7 @@ import static jctr.kernel.lifecycle.ContainerStatus.STOPPED;
  * (configured explicitly) means no cgroup at all: pause, update, stats and events are then unsupported,
  * and {@code kill --all} and {@code ps} know only the init process.
  *
- * <p>Waiting: {@link #run} and {@link #exec} (attached) make this JVM a child subreaper, so the
+ * <p>Waiting: {@link #run}, {@link #exec} (attached) and startContainer hooks make this JVM a child subreaper, so the
  * container's process becomes its child once the isolation driver's launch stage has exited, and wait
  * for it through a pidfd.
  */
@@ -147,7 +148,8 @@ public final class ContainerRuntime {
         try {
             writeSpec(id, spec);
             if (resource != null) {
-                LinuxResources resources = spec.linuxOrEmpty().resourcesOrEmpty();
+                LinuxResources resources = DefaultDevices.appendTo(spec.linuxOrEmpty().resourcesOrEmpty(),
+                        spec.linuxOrEmpty().devices());
                 record = record.withCgroup(resource.create(id, spec.linuxOrEmpty().cgroupsPath(), resources));
                 store.save(lock, record);
             }
@@ -176,23 +178,60 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Releases a created container's init to run its program, then runs the poststart hooks (whose
-     * failures are warnings).
+     * Releases a created container's init to run its program: first the startContainer hooks run inside
+     * the container (a failure stops the container), then the program is released, then the poststart
+     * hooks run (their failures are warnings).
      *
      * @throws jctr.kernel.IllegalTransitionException unless the container is {@code created}
      */
     public void start(String id) {
         ContainerRecord record;
+        Spec spec;
         try (ContainerLock lock = store.lock(id)) {
             record = refresh(lock, store.get(id));
             ContainerStatus next = Lifecycle.apply(id, record.status(), LifecycleEvent.START);
+            spec = readSpec(id);
+            if (spec.hooks() != null && !spec.hooks().startContainer().isEmpty()) {
+                try {
+                    runStartContainerHooks(record, spec);
+                } catch (HookFailedException e) {
+                    // The spec: a failed startContainer hook stops the container; it stays until deleted.
+                    try {
+                        stopNow(record);
+                        refresh(lock, record);
+                    } catch (RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
+            }
             isolation(record).start(record.init());
             record = record.withStatus(next);
             store.save(lock, record);
         }
-        Spec spec = readSpec(id);
         if (spec.hooks() != null) {
             Hooks.runAllWarning("poststart", spec.hooks().poststart(), ociState(record), Path.of(record.bundle()), log);
+        }
+    }
+
+    /** Runs each startContainer hook in the created container, before its program is released. */
+    private void runStartContainerHooks(ContainerRecord record, Spec spec) {
+        IsolationDriver isolation = isolation(record);
+        Path dir = store.containerDir(record.id());
+        Path stdin = dir.resolve("hook-state.json");
+        Path output = dir.resolve("hook-output.txt");
+        Processes.becomeChildSubreaper(); // to wait for the hook, as for an attached exec
+        try {
+            Files.write(stdin, OciJson.writeCompact(ociState(record)));
+            List<Hook> hooks = spec.hooks().startContainer();
+            for (int i = 0; i < hooks.size(); i++) {
+                Hooks.runInContainer("hooks.startContainer[" + i + "]", hooks.get(i), spec.process(), stdin, output,
+                        request -> isolation.exec(record.init(), request));
+            }
+            Files.deleteIfExists(stdin);
+            Files.deleteIfExists(output);
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing the startContainer hooks of container " + record.id(), e);
         }
     }
 

@@ -79,19 +79,39 @@ final class ProcessRef implements AutoCloseable {
      * @throws KernelException if the process was reaped by another parent, so its status is lost
      */
     ExitStatus waitForExit() {
+        return waitForExit(Long.MAX_VALUE).orElseThrow();
+    }
+
+    /**
+     * Like {@link #waitForExit()}, giving up after {@code timeoutMillis}.
+     *
+     * @return the exit status, or empty when the process still runs at the deadline
+     */
+    Optional<ExitStatus> waitForExit(long timeoutMillis) {
+        long deadline = timeoutMillis == Long.MAX_VALUE ? Long.MAX_VALUE
+                : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         long pause = TimeUnit.MILLISECONDS.toNanos(1);
         while (true) {
             try {
-                return Processes.waitFor(pidfd);
+                if (deadline == Long.MAX_VALUE) {
+                    return Optional.of(Processes.waitFor(pidfd));
+                }
+                Optional<ExitStatus> status = Processes.poll(pidfd);
+                if (status.isPresent()) {
+                    return status;
+                }
             } catch (SyscallException e) {
                 if (!e.is(Errno.ECHILD)) {
                     throw e;
                 }
+                if (ProcStat.read(process.pid()).filter(st -> process.startTime() == 0
+                        || st.startTime() == process.startTime()).isEmpty()) {
+                    throw new KernelException(KernelException.Category.INTERNAL, "process " + process.pid()
+                            + " was reaped by another parent: its exit status is unknown");
+                }
             }
-            if (ProcStat.read(process.pid()).filter(st -> process.startTime() == 0
-                    || st.startTime() == process.startTime()).isEmpty()) {
-                throw new KernelException(KernelException.Category.INTERNAL, "process " + process.pid()
-                        + " was reaped by another parent: its exit status is unknown");
+            if (System.nanoTime() > deadline) {
+                return Optional.empty();
             }
             try {
                 TimeUnit.NANOSECONDS.sleep(pause);

@@ -297,6 +297,46 @@ class ContainerRuntimeTest {
     }
 
     @Test
+    void startContainerHooksRunThroughTheIsolationDriverBeforeTheProgram() throws IOException {
+        Path log = tmp.resolve("start.log");
+        Path marker = tmp.resolve("program-ran");
+        String hooks = "\"hooks\":{\"startContainer\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\","
+                + "\"[ -e " + marker + " ] && echo too-late >> " + log + "; echo $HOOKVAR $(cat) >> " + log + "\"],"
+                + "\"env\":[\"HOOKVAR=hi\"]}]}";
+        runtime.create("c1", bundle("b", hooks, "/bin/sh", "-c", "touch " + marker + "; exec sleep 60"),
+                CreateOptions.DEFAULT);
+        runtime.start("c1");
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().startsWith("hi {\"ociVersion\"") && lines.getFirst().contains("\"status\":\"created\""),
+                lines.getFirst());
+        assertTrue(awaitTrue(() -> Files.exists(marker)));
+        assertEquals("running", runtime.state("c1").status());
+    }
+
+    @Test
+    void aFailingStartContainerHookStopsTheContainer() throws IOException {
+        String hooks = "\"hooks\":{\"startContainer\":[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\","
+                + "\"echo no way; exit 2\"]}]}";
+        State s = runtime.create("c1", bundle("b", hooks, "/bin/sleep", "60"), CreateOptions.DEFAULT);
+        var e = assertThrows(HookFailedException.class, () -> runtime.start("c1"));
+        assertEquals("hooks.startContainer[0]: /bin/sh exited with status 2: no way", e.getMessage());
+        assertEquals("stopped", runtime.state("c1").status());
+        assertFalse(ProcStat.alive(s.pid(), 0));
+    }
+
+    @Test
+    void aStartContainerHookThatTimesOutIsKilled() throws IOException {
+        String hooks = "\"hooks\":{\"startContainer\":[{\"path\":\"/bin/sleep\",\"args\":[\"sleep\",\"30\"],"
+                + "\"timeout\":1}]}";
+        runtime.create("c1", bundle("b", hooks, "/bin/sleep", "60"), CreateOptions.DEFAULT);
+        var e = assertThrows(HookFailedException.class, () -> runtime.start("c1"));
+        assertEquals("hooks.startContainer[0]: /bin/sleep timed out after 1s", e.getMessage());
+        assertEquals(Category.TIMEOUT, e.category());
+        assertEquals("stopped", runtime.state("c1").status());
+    }
+
+    @Test
     void aFailingPoststopHookIsAWarningAndDeleteStillSucceeds() throws IOException {
         String hooks = "\"hooks\":{\"poststop\":[{\"path\":\"/bin/false\"},{\"path\":\"/nonexistent/hook\"}]}";
         runtime.create("c1", bundle("b", hooks, "/bin/true"), CreateOptions.DEFAULT);

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.host.ProcStat;
+import jctr.kernel.oci.ProcessSpec;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.ExecRequest;
 import jctr.kernel.spi.IsolatedProcess;
@@ -55,7 +56,7 @@ final class ShellIsolationDriver implements IsolationDriver {
         creates.incrementAndGet();
         Path fifo = request.stateDir().resolve("exec.fifo");
         PosixFiles.mkfifo(fifo, 0600);
-        IsolatedProcess p = launch(fifo.toString(), request.spec().process().args(), request.stdio(),
+        IsolatedProcess p = launch(fifo.toString(), request.spec().process(), request.stdio(),
                 Map.of("fifo", fifo.toString()));
         synchronized (launched) {
             launched.add(p);
@@ -99,7 +100,7 @@ final class ShellIsolationDriver implements IsolationDriver {
             Path dir = Files.createTempDirectory("exec-");
             Path fifo = dir.resolve("fifo");
             PosixFiles.mkfifo(fifo, 0600);
-            IsolatedProcess p = launch(fifo.toString(), request.process().args(), request.stdio(), Map.of());
+            IsolatedProcess p = launch(fifo.toString(), request.process(), request.stdio(), Map.of());
             release(fifo, p);
             Files.delete(fifo);
             Files.delete(dir);
@@ -109,18 +110,23 @@ final class ShellIsolationDriver implements IsolationDriver {
         }
     }
 
-    /** Starts {@code args} in the background of a shell, after waiting on {@code fifo}. */
-    private static IsolatedProcess launch(String fifo, List<String> args, Stdio stdio, Map<String, String> state) {
+    /** Starts the process's args with exactly its env in the background of a shell, after waiting on {@code fifo}. */
+    private static IsolatedProcess launch(String fifo, ProcessSpec process, Stdio stdio, Map<String, String> state) {
+        String in = "/dev/null";
         String out = "/dev/null";
         String err = "/dev/null";
         if (stdio instanceof Stdio.Files f) {
+            in = f.stdin() == null ? in : f.stdin().toString();
             out = f.stdout() == null ? out : f.stdout().toString();
             err = f.stderr() == null ? err : f.stderr().toString();
         }
-        String script = "f=$1; o=$2; e=$3; shift 3; "
-                + "( read _ < \"$f\"; exec \"$@\" ) </dev/null >\"$o\" 2>\"$e\" & echo $!";
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh", fifo, out, err));
-        cmd.addAll(args);
+        String script = "f=$1; i=$2; o=$3; e=$4; shift 4; "
+                + "( read _ < \"$f\"; exec \"$@\" ) <\"$i\" >>\"$o\" 2>>\"$e\" & echo $!";
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh", fifo, in, out, err));
+        cmd.add("/usr/bin/env");
+        cmd.add("-i");
+        cmd.addAll(process.env());
+        cmd.addAll(process.args());
         try {
             Process sh = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String line;

@@ -171,9 +171,12 @@ class RuncCliIT {
     void hooksRunWithTheStateOnStdin() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("hooks-out"));
         Hook createRuntime = new Hook("/bin/sh", List.of("sh", "-c", "cat > " + out + "/createRuntime.json"), null, 5);
+        // startContainer runs inside the container: its path and its output file are the container's
+        Hook startContainer = new Hook("/bin/sh", List.of("sh", "-c", "cat > /startContainer.json"), null, 5);
         Hook poststart = new Hook("/bin/sh", List.of("sh", "-c", "cat > " + out + "/poststart.json"), null, 5);
         Hook poststop = new Hook("/bin/sh", List.of("sh", "-c", "cat > " + out + "/poststop.json"), null, 5);
-        Hooks hooks = new Hooks(null, List.of(createRuntime), null, null, List.of(poststart), List.of(poststop));
+        Hooks hooks = new Hooks(null, List.of(createRuntime), null, List.of(startContainer), List.of(poststart),
+                List.of(poststop));
         String id = h.id("hooks");
         Path bundle = h.bundle("hooks", List.of("true"), s -> new jctr.kernel.oci.Spec(s.ociVersion(), s.process(),
                 s.root(), s.hostname(), s.domainname(), s.mounts(), hooks, java.util.Map.of("org.jctr.test", "yes"),
@@ -186,6 +189,9 @@ class RuncCliIT {
         assertTrue(created.get("pid").asInt() > 0);
         assertEquals(bundle.toString(), created.get("bundle").asText());
         assertEquals("yes", created.get("annotations").get("org.jctr.test").asText());
+        JsonNode inContainer = OciJson.mapper().readTree(bundle.resolve("rootfs/startContainer.json").toFile());
+        assertEquals("created", inContainer.get("status").asText());
+        assertEquals(id, inContainer.get("id").asText());
         assertEquals("running", OciJson.mapper().readTree(out.resolve("poststart.json").toFile()).get("status").asText());
         assertEquals("stopped", OciJson.mapper().readTree(out.resolve("poststop.json").toFile()).get("status").asText());
         h.assertNothingLeftSince(before);

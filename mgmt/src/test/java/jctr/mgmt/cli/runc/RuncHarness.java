@@ -260,12 +260,13 @@ final class RuncHarness implements AutoCloseable {
         return List.copyOf(out);
     }
 
+    /** Container directories under the state root (not {@code drivers/}, where drivers keep engine-wide files). */
     private List<String> stateEntries() {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(root)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals("drivers")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

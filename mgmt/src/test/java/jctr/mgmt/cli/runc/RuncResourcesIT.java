@@ -123,7 +123,8 @@ class RuncResourcesIT {
     void anOomKillArrivesAsAnOomEvent() {
         var before = h.inventory();
         String id = h.id("oom");
-        Path bundle = h.bundle("oom", List.of("sh", "-c", "sleep 2; tail /dev/zero; sleep 2"), s -> {
+        Path bundle = h.bundle("oom", List.of("sh", "-c",
+                "sleep 3; awk 'BEGIN { s = \"x\"; while (1) s = s s }'; sleep 3"), s -> {
             var res = s.linux().resourcesOrEmpty();
             var limited = new LinuxResources(res.devices(),
                     new MemoryResources(32L << 20, null, null, null, null, null, null, null, null),
@@ -141,7 +142,8 @@ class RuncResourcesIT {
 
     @Test
     void eventsEndWhenTheContainerStops() {
-        Path bundle = h.bundle("short", "sleep", "1");
+        // long enough to outlive the start-up of the events command on a busy machine, short for a test
+        Path bundle = h.bundle("short", "sleep", "8");
         String id = h.id("short");
         assertEquals(0, h.jctr("run", "-d", "--bundle", bundle.toString(), id).exit());
         var r = h.jctr("events", "--interval", "200ms", id);
