@@ -113,11 +113,6 @@ public final class ContainerRuntime {
         return new ContainerRuntime(config, HostInfo.detect(), DriverRegistry.load(), log);
     }
 
-    /** The state root. */
-    public Path stateRoot() {
-        return store.root();
-    }
-
     // ------------------------------------------------------------------ create / start / run
 
     /**
@@ -236,7 +231,7 @@ public final class ContainerRuntime {
     }
 
     /**
-     * Creates, starts and waits for a container, then deletes it.
+     * Creates, starts and waits for a container, then deletes it (a failed deletion is logged as a warning).
      *
      * @return the init's exit code, or 128 + the signal that killed it
      */
@@ -256,12 +251,17 @@ public final class ContainerRuntime {
             }
             throw e;
         }
-        try (ContainerLock lock = store.lock(id)) {
-            ContainerRecord r = store.get(id);
-            store.save(lock, r.withStatus(Lifecycle.apply(id, r.status(), LifecycleEvent.EXIT))
-                    .withExitCode(exit.shellCode()));
+        try {
+            try (ContainerLock lock = store.lock(id)) {
+                ContainerRecord r = store.get(id);
+                store.save(lock, r.withStatus(Lifecycle.apply(id, r.status(), LifecycleEvent.EXIT))
+                        .withExitCode(exit.shellCode()));
+            }
+            delete(id, false);
+        } catch (RuntimeException e) {
+            // The program's status is the result; a cleanup problem must not hide it, but must be seen.
+            log.warn("container " + id + " " + exit + ", but deleting it failed: " + e.getMessage());
         }
-        delete(id, false);
         return exit.shellCode();
     }
 
