@@ -1,0 +1,105 @@
+package jctr.kernel.layer;
+
+import java.nio.file.Path;
+import java.util.function.Predicate;
+
+import jctr.kernel.sys.FileMeta;
+import jctr.kernel.sys.FileStat;
+import jctr.kernel.sys.OpenFlags;
+import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Xattrs;
+
+/**
+ * What a storage driver makes of the OCI whiteouts in a layer tar: {@code .wh.<name>} (the lower
+ * layers' {@code name} is deleted) and {@code .wh..wh..opq} (the lower layers' content of the
+ * directory is hidden; this layer's own entries in it stay). {@link LayerUnpacker} resolves the
+ * directory safely and never calls {@link #whiteout} for a name this same layer wrote (whiteouts
+ * apply to lower layers only).
+ *
+ * <p>Two strategies cover the usual drivers: {@link #overlay()} for drivers that stack layer
+ * directories with overlayfs, {@link #applyInPlace()} for drivers whose layer directory already holds a
+ * copy of the parent (vfs).
+ */
+public interface WhiteoutStrategy {
+
+    /** The overlayfs xattr that marks a directory as opaque. */
+    String OVERLAY_OPAQUE_XATTR = "trusted.overlay.opaque";
+
+    /**
+     * Whether a whiteout whose directory does not exist in the target needs that directory created
+     * (true for overlay, where the whiteout must exist as a file; false where there is nothing to delete).
+     */
+    boolean createsParents();
+
+    /**
+     * Applies {@code .wh.<name>} found in directory {@code dir} (a host path inside the target).
+     * Whatever exists at {@code dir/name} in the target came from lower layers.
+     */
+    void whiteout(Path dir, String name);
+
+    /**
+     * Applies {@code .wh..wh..opq} in directory {@code dir} (a host path inside the target).
+     *
+     * @param writtenByLayer true for host paths below {@code dir} that this layer wrote (or that lead
+     *                       to something it wrote): they must survive
+     */
+    void opaque(Path dir, Predicate<Path> writtenByLayer);
+
+    /**
+     * overlayfs form: a whiteout is a character device 0/0 named {@code name}; an opaque directory
+     * carries the xattr {@code trusted.overlay.opaque=y}. Needs CAP_MKNOD and CAP_SYS_ADMIN (root).
+     */
+    static WhiteoutStrategy overlay() {
+        return new WhiteoutStrategy() {
+            @Override
+            public boolean createsParents() {
+                return true;
+            }
+
+            @Override
+            public void whiteout(Path dir, String name) {
+                Path p = dir.resolve(name);
+                FileTrees.deleteRecursively(p);
+                PosixFiles.mknod(p, OpenFlags.S_IFCHR, OpenFlags.makedev(0, 0));
+            }
+
+            @Override
+            public void opaque(Path dir, Predicate<Path> writtenByLayer) {
+                Xattrs.set(dir, OVERLAY_OPAQUE_XATTR, new byte[] {'y'});
+            }
+        };
+    }
+
+    /**
+     * In-place form for a layer directory that starts as a full copy of its parent: a whiteout deletes
+     * {@code name} (a missing one is fine); an opaque directory loses every entry this layer did not write.
+     */
+    static WhiteoutStrategy applyInPlace() {
+        return new WhiteoutStrategy() {
+            @Override
+            public boolean createsParents() {
+                return false;
+            }
+
+            @Override
+            public void whiteout(Path dir, String name) {
+                FileTrees.deleteRecursively(dir.resolve(name));
+            }
+
+            @Override
+            public void opaque(Path dir, Predicate<Path> writtenByLayer) {
+                for (String child : FileTrees.list(dir)) {
+                    Path p = dir.resolve(child);
+                    if (!writtenByLayer.test(p)) {
+                        FileTrees.deleteRecursively(p);
+                    } else {
+                        FileStat st = FileMeta.lstat(p);
+                        if (st.isDirectory()) {
+                            opaque(p, writtenByLayer);
+                        }
+                    }
+                }
+            }
+        };
+    }
+}
