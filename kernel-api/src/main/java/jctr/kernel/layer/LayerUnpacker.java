@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -268,6 +269,11 @@ public final class LayerUnpacker {
             String name = base.substring(WHITEOUT_PREFIX.length());
             if (name.isEmpty() || name.equals(".") || name.equals("..")) {
                 throw invalid(entry, "whiteout of \"" + name + "\" names no file");
+            }
+            List<String> hidden = new ArrayList<>(parentParts);
+            hidden.add(name);
+            if (!whiteouts.needed(hidden)) {
+                return;
             }
             Optional<Path> dir = directory(entry, parentParts, whiteouts.createsParents());
             if (dir.isEmpty() || written.contains(dir.get().resolve(name))) {

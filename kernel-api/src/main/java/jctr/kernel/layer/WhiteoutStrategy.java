@@ -1,6 +1,7 @@
 package jctr.kernel.layer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Predicate;
 
 import jctr.kernel.sys.FileMeta;
@@ -24,6 +25,15 @@ public interface WhiteoutStrategy {
 
     /** The overlayfs xattr that marks a directory as opaque. */
     String OVERLAY_OPAQUE_XATTR = "trusted.overlay.opaque";
+
+    /**
+     * Whether the whiteout of {@code path} (the cleaned components of the whiteout's target, relative to
+     * the layer root) must be applied at all. False skips it, including creating its directory: there
+     * is nothing below to hide. By default every whiteout is applied.
+     */
+    default boolean needed(List<String> path) {
+        return true;
+    }
 
     /**
      * Whether a whiteout whose directory does not exist in the target needs that directory created
@@ -50,7 +60,22 @@ public interface WhiteoutStrategy {
      * carries the xattr {@code trusted.overlay.opaque=y}. Needs CAP_MKNOD and CAP_SYS_ADMIN (root).
      */
     static WhiteoutStrategy overlay() {
+        return overlay(path -> true);
+    }
+
+    /**
+     * {@link #overlay()} for a layer whose lower layers are known: a whiteout is only created where
+     * {@code existsBelow} says the lower layers have something at that path. overlayfs shows whiteouts
+     * in a directory that exists in only one layer as entries that cannot be opened, so a whiteout of
+     * a missing file (and the directory made to hold it) must not be created at all.
+     */
+    static WhiteoutStrategy overlay(Predicate<List<String>> existsBelow) {
         return new WhiteoutStrategy() {
+            @Override
+            public boolean needed(List<String> path) {
+                return existsBelow.test(path);
+            }
+
             @Override
             public boolean createsParents() {
                 return true;

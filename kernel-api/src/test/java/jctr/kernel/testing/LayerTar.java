@@ -2,8 +2,12 @@ package jctr.kernel.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
@@ -83,6 +87,25 @@ public final class LayerTar {
     public LayerTar entry(TarEntry entry, byte[] content) {
         writer.write(entry, new ByteArrayInputStream(content));
         return this;
+    }
+
+    /**
+     * An uncompressed PAX tar of the tree at {@code dir} (members {@code ./...}, numeric owners, all
+     * xattrs), made by GNU tar: an independent writer, so tests do not check jctr's tar code against itself.
+     */
+    public static byte[] ofDirectory(Path dir) {
+        try {
+            Path out = Files.createTempFile("jctr-layer", ".tar");
+            try {
+                Commands.run(dir, "tar", "--format=pax", "--xattrs", "--xattrs-include=*", "--numeric-owner",
+                        "-cf", out.toString(), ".");
+                return Files.readAllBytes(out);
+            } finally {
+                Files.delete(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The archive, with end-of-archive blocks. */

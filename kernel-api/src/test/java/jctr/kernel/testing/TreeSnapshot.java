@@ -117,6 +117,25 @@ public record TreeSnapshot(Map<String, Node> nodes) {
         return out;
     }
 
+    /**
+     * This snapshot with every mtime truncated to whole seconds (what an OCI layer diff keeps), for
+     * comparing a tree with one rebuilt from its diff.
+     */
+    public TreeSnapshot truncatedToSeconds() {
+        Map<String, Node> out = new TreeMap<>();
+        nodes.forEach((k, n) -> out.put(k, new Node(n.type(), n.mode(), n.uid(), n.gid(), n.size(),
+                Instant.ofEpochSecond(n.mtime().getEpochSecond()), n.content(), n.rdevMajor(), n.rdevMinor(), n.xattrs(),
+                n.linkGroup())));
+        return new TreeSnapshot(out);
+    }
+
+    /** This snapshot without {@code path} and everything below it. */
+    public TreeSnapshot without(String path) {
+        Map<String, Node> out = new TreeMap<>(nodes);
+        out.keySet().removeIf(k -> k.equals(path) || k.startsWith(path + "/"));
+        return new TreeSnapshot(out);
+    }
+
     /** Whether a file exists at {@code relative} (no symlink followed). */
     public static boolean exists(Path root, String relative) {
         return Files.exists(root.resolve(relative), LinkOption.NOFOLLOW_LINKS);

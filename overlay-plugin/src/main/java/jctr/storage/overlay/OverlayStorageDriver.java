@@ -1,23 +1,115 @@
 package jctr.storage.overlay;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
+import jctr.kernel.InvalidConfigException;
+import jctr.kernel.KernelException;
+import jctr.kernel.NotFoundException;
 import jctr.kernel.UnsupportedFeatureException;
+import jctr.kernel.layer.FileTrees;
+import jctr.kernel.layer.LayerUnpacker;
+import jctr.kernel.layer.MetadataFile;
+import jctr.kernel.layer.StorageIds;
+import jctr.kernel.layer.StorageLock;
+import jctr.kernel.layer.UnpackOptions;
+import jctr.kernel.layer.WhiteoutStrategy;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.LayerInfo;
 import jctr.kernel.spi.ProbeResult;
 import jctr.kernel.spi.Rootfs;
 import jctr.kernel.spi.StorageDriver;
 import jctr.kernel.spi.Usage;
+import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.FileMeta;
+import jctr.kernel.sys.FileStat;
+import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.SyscallException;
 
-/** overlayfs: shared read-only layers under a copy-on-write upper layer. Skeleton until issue #5 lands: its probe says so. */
+/**
+ * Storage on overlayfs: each layer is unpacked once into its own directory and shared read-only by
+ * every container of every image that has it; a container's rootfs is an overlay mount of its image's
+ * layers under a fresh upper directory, so its writes (copy-up) never touch a layer.
+ *
+ * <h2>Data layout</h2> under {@code <dataRoot>/overlay} (mode 0700: layers keep their setuid files,
+ * unreachable for unprivileged host users):
+ * <pre>
+ * layers/&lt;layer id&gt;/diff             the unpacked layer (whiteouts in overlay form)
+ * layers/&lt;layer id&gt;/layer.properties parent, short link name, bytes and inodes used
+ * l/&lt;12 chars&gt; -&gt; ../layers/&lt;id&gt;/diff  short names for mount(2)'s one-page option limit
+ * containers/&lt;container&gt;/upper, work, merged, container.properties (its layers)
+ * staging/                             layers and containers being built or removed
+ * empty/                               the lower dir of an image without layers
+ * lock                                 flock'ed while layers or containers come and go
+ * </pre>
+ *
+ * <h2>Many layers</h2> On Linux 6.8 and newer the driver mounts with the new mount API, one
+ * {@code lowerdir+} per layer, which has no limit on the number of layers (overlayfs stacks up to 500).
+ * On older kernels it uses mount(2) with the {@code l/} short links, as Docker's overlay2 does: about 45
+ * bytes per layer fit ~80 layers into the page of options with a data root like {@code /var/lib/jctr};
+ * more fail with a clear error. Driver option {@code mountApi} = {@code auto} (default), {@code new},
+ * {@code legacy}. Mount options: see {@link OverlayMount}.
+ *
+ * <h2>Usage</h2> A layer counts the allocated bytes and inodes of its diff directory (measured once, when
+ * it is created); a container counts its upper directory (copied-up files, new files, whiteouts).
+ *
+ * <p>Other driver options: {@code maxLayerSize}, {@code maxEntrySize}, {@code maxEntries},
+ * {@code allowDeviceNodes} (see {@link UnpackOptions}).
+ */
 public final class OverlayStorageDriver implements StorageDriver {
+
+    private static final String NAME = "overlay";
+    private static final String LAYER_FILE = "layer.properties";
+    private static final String CONTAINER_FILE = "container.properties";
+    private static final String LINK_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final int LINK_LENGTH = 12;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private volatile Store store;
+
+    /** Where the data is and how to mount, fixed at {@link #initialize}. */
+    private record Store(Path root, UnpackOptions unpack, boolean newApi) {
+        Path layer(String id) {
+            return root.resolve("layers").resolve(id);
+        }
+
+        Path links() {
+            return root.resolve("l");
+        }
+
+        Path container(String containerId) {
+            return root.resolve("containers").resolve(StorageIds.containerDirectory(containerId));
+        }
+
+        Path staging() {
+            return root.resolve("staging");
+        }
+
+        Path empty() {
+            return root.resolve("empty");
+        }
+
+        StorageLock lock() {
+            return StorageLock.acquire(root.resolve("lock"));
+        }
+    }
 
     @Override
     public String name() {
-        return "overlay";
+        return NAME;
     }
 
     @Override
@@ -30,47 +122,405 @@ public final class OverlayStorageDriver implements StorageDriver {
         return 100;
     }
 
+    /**
+     * Available if the kernel has overlayfs, jctr runs as root, the data root is not itself on overlayfs,
+     * and a real test mount works there: a scratch directory (removed again) next to the driver's data
+     * directory gets a tiny overlay mounted and unmounted, which proves the file system supports
+     * upper directories (xattrs, d_type) and whiteouts.
+     */
     @Override
     public ProbeResult probe(DriverContext context) {
-        return ProbeResult.unavailable("not implemented yet (issue #5)");
+        if (!context.host().filesystems().contains("overlay")) {
+            return ProbeResult.unavailable("the kernel has no overlay file system (/proc/filesystems); try modprobe overlay");
+        }
+        if (!context.host().root()) {
+            return ProbeResult.unavailable("needs root (mounts, whiteout devices, trusted.* xattrs)");
+        }
+        Path dataDir = context.driverDataDir(NAME).toAbsolutePath();
+        Path existing = dataDir;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return ProbeResult.unavailable("no existing directory above " + dataDir);
+        }
+        String fsType;
+        try {
+            fsType = Files.getFileStore(existing).type();
+        } catch (IOException e) {
+            return ProbeResult.unavailable("cannot inspect the file system of " + existing + ": " + e.getMessage());
+        }
+        if (fsType.equals("overlay")) {
+            return ProbeResult.unavailable("the data root " + existing + " is on overlayfs, which cannot hold upper "
+                    + "directories: use another data root or the vfs driver");
+        }
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory(existing, ".jctr-overlay-probe-");
+            boolean newApi = OverlayMount.supportsLowerdirPlus(scratch);
+            Path lower = Files.createDirectory(scratch.resolve("lower"));
+            Files.writeString(lower.resolve("file"), "lower");
+            Path upper = Files.createDirectory(scratch.resolve("upper"));
+            Path work = Files.createDirectory(scratch.resolve("work"));
+            Path merged = Files.createDirectory(scratch.resolve("merged"));
+            OverlayMount.mount(List.of(lower), upper, work, merged, newApi);
+            try {
+                Files.delete(merged.resolve("file"));
+                if (!FileMeta.lstat(upper.resolve("file")).isCharDevice()) {
+                    return ProbeResult.unavailable("overlayfs on " + fsType + " at " + existing + " did not create a whiteout");
+                }
+            } finally {
+                OverlayMount.unmount(merged);
+            }
+            return ProbeResult.available("overlayfs on " + fsType + " at " + existing + ", mount API: "
+                    + (newApi ? "fsconfig lowerdir+ (no layer limit)" : "mount(2) with short links"));
+        } catch (IOException | KernelException e) {
+            return ProbeResult.unavailable("a test overlay mount on " + fsType + " at " + existing + " failed: " + e.getMessage());
+        } finally {
+            if (scratch != null) {
+                FileTrees.deleteRecursively(scratch);
+            }
+        }
+    }
+
+    @Override
+    public void initialize(DriverContext context) {
+        Map<String, String> options = context.options();
+        Set<String> known = new TreeSet<>(UnpackOptions.OPTION_KEYS);
+        known.add("mountApi");
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidConfigException("engine configuration", "driverOptions.overlay." + key,
+                        "unknown option; the overlay driver knows " + known);
+            }
+        }
+        UnpackOptions unpack = UnpackOptions.fromDriverOptions(NAME, options);
+        Path root = context.driverDataDir(NAME).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(root);
+            FileMeta.chmod(root, 0700);
+            for (String sub : List.of("layers", "l", "containers", "staging", "empty")) {
+                Files.createDirectories(root.resolve(sub));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating the overlay driver's data directory " + root, e);
+        }
+        String api = options.getOrDefault("mountApi", "auto");
+        boolean newApi = switch (api) {
+            case "auto" -> OverlayMount.supportsLowerdirPlus(root.resolve("empty"));
+            case "new" -> {
+                if (!OverlayMount.supportsLowerdirPlus(root.resolve("empty"))) {
+                    throw new UnsupportedFeatureException("driverOptions.overlay.mountApi is \"new\" but this kernel's "
+                            + "overlayfs has no lowerdir+ (Linux 6.8+)");
+                }
+                yield true;
+            }
+            case "legacy" -> false;
+            default -> throw new InvalidConfigException("engine configuration", "driverOptions.overlay.mountApi",
+                    "must be auto, new or legacy, not \"" + api + "\"");
+        };
+        if (!newApi && (root.toString().contains(",") || root.toString().contains(":"))) {
+            throw new InvalidConfigException("engine configuration", "dataRoot", "the overlay driver's data directory "
+                    + root + " contains ',' or ':', which mount(2) options cannot hold on this kernel");
+        }
+        Store s = new Store(root, unpack, newApi);
+        try (StorageLock _ = s.lock()) {
+            cleanUp(s);
+        }
+        store = s;
+    }
+
+    /** Removes what an interrupted operation left: staging directories and links to missing layers. */
+    private static void cleanUp(Store s) {
+        for (String name : FileTrees.list(s.staging())) {
+            FileTrees.deleteRecursively(s.staging().resolve(name));
+        }
+        for (String name : FileTrees.list(s.links())) {
+            Path link = s.links().resolve(name);
+            if (!Files.isDirectory(link)) {
+                FileTrees.deleteRecursively(link);
+            }
+        }
+    }
+
+    private Store store() {
+        Store s = store;
+        if (s == null) {
+            throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "the overlay driver is not initialized");
+        }
+        return s;
     }
 
     @Override
     public LayerInfo createLayer(String layerId, String parentId, InputStream tarDiff) {
-        throw notYet();
+        Store s = store();
+        StorageIds.checkLayerId(layerId);
+        if (hasLayer(layerId)) {
+            return info(s, layerId);
+        }
+        if (parentId != null && !hasLayer(StorageIds.checkLayerId(parentId))) {
+            throw new NotFoundException("parent layer " + parentId + " of layer " + layerId + " does not exist");
+        }
+        Path staging = null;
+        try {
+            staging = Files.createTempDirectory(s.staging(), "layer-");
+            Path diff = Files.createDirectory(staging.resolve("diff"));
+            FileMeta.chmod(diff, 0755); // the layer root's mode unless the tar has a "./" member
+            LowerStack below = new LowerStack(ancestorDiffs(s, parentId));
+            new LayerUnpacker(s.unpack(), WhiteoutStrategy.overlay(below::exists)).unpack(tarDiff, diff, "layer " + layerId);
+            Usage usage = FileTrees.usage(diff);
+            try (StorageLock _ = s.lock()) {
+                if (hasLayer(layerId)) {
+                    return info(s, layerId); // created concurrently: ours is discarded below
+                }
+                String link = newLink(s, layerId);
+                Map<String, String> props = new HashMap<>();
+                props.put("id", layerId);
+                if (parentId != null) {
+                    props.put("parent", parentId);
+                }
+                props.put("link", link);
+                props.put("bytes", Long.toString(usage.bytes()));
+                props.put("inodes", Long.toString(usage.inodes()));
+                MetadataFile.write(staging.resolve(LAYER_FILE), props);
+                Files.move(staging, s.layer(layerId), StandardCopyOption.ATOMIC_MOVE);
+                staging = null;
+            }
+            return info(s, layerId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating layer " + layerId, e);
+        } finally {
+            if (staging != null) {
+                FileTrees.deleteRecursively(staging);
+            }
+        }
+    }
+
+    /** The diff directories of {@code layerId} and its ancestors, top first (empty for null). */
+    private List<Path> ancestorDiffs(Store s, String layerId) {
+        List<Path> diffs = new ArrayList<>();
+        for (String id = layerId; id != null; id = info(s, id).parentId()) {
+            if (diffs.size() > 1000) {
+                throw new KernelException(KernelException.Category.INTERNAL, "layer " + layerId + " has a parent cycle");
+            }
+            diffs.add(s.layer(id).resolve("diff"));
+        }
+        return diffs;
+    }
+
+    /** Creates {@code l/<random>} pointing at the layer's diff; the caller holds the lock. */
+    private static String newLink(Store s, String layerId) {
+        while (true) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < LINK_LENGTH; i++) {
+                sb.append(LINK_CHARS.charAt(RANDOM.nextInt(LINK_CHARS.length())));
+            }
+            try {
+                PosixFiles.symlink("../layers/" + layerId + "/diff", s.links().resolve(sb.toString()));
+                return sb.toString();
+            } catch (SyscallException e) {
+                if (!e.is(Errno.EEXIST)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static LayerInfo info(Store s, String layerId) {
+        Path file = s.layer(layerId).resolve(LAYER_FILE);
+        Map<String, String> props = MetadataFile.read(file);
+        return new LayerInfo(layerId, props.get("parent"), Long.parseLong(MetadataFile.require(props, "bytes", file)));
     }
 
     @Override
     public boolean hasLayer(String layerId) {
-        throw notYet();
+        return StorageIds.isLayerId(layerId) && Files.isRegularFile(store().layer(layerId).resolve(LAYER_FILE));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws KernelException FAILED_PRECONDITION while a prepared container uses the layer
+     */
     @Override
     public void removeLayer(String layerId) {
-        throw notYet();
+        Store s = store();
+        StorageIds.checkLayerId(layerId);
+        Path trash;
+        try (StorageLock _ = s.lock()) {
+            if (!hasLayer(layerId)) {
+                return;
+            }
+            List<String> users = containersUsing(s, layerId);
+            if (!users.isEmpty()) {
+                throw new KernelException(KernelException.Category.FAILED_PRECONDITION,
+                        "layer " + layerId + " is in use by container(s) " + users);
+            }
+            String link = MetadataFile.read(s.layer(layerId).resolve(LAYER_FILE)).get("link");
+            trash = moveToStaging(s, s.layer(layerId), "removing-layer-");
+            if (link != null) {
+                FileTrees.deleteRecursively(s.links().resolve(link));
+            }
+        }
+        FileTrees.deleteRecursively(trash);
+    }
+
+    private static List<String> containersUsing(Store s, String layerId) {
+        List<String> users = new ArrayList<>();
+        Path containers = s.root().resolve("containers");
+        for (String dir : FileTrees.list(containers)) {
+            Path file = containers.resolve(dir).resolve(CONTAINER_FILE);
+            if (Files.isRegularFile(file)) {
+                Map<String, String> props = MetadataFile.read(file);
+                if (layersOf(props).contains(layerId)) {
+                    users.add(props.getOrDefault("id", dir));
+                }
+            }
+        }
+        return users;
+    }
+
+    private static List<String> layersOf(Map<String, String> containerProps) {
+        String layers = containerProps.getOrDefault("layers", "");
+        return layers.isEmpty() ? List.of() : List.of(layers.split(","));
+    }
+
+    private static Path moveToStaging(Store s, Path dir, String prefix) {
+        try {
+            Path trash = s.staging().resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36));
+            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+            return trash;
+        } catch (IOException e) {
+            throw new UncheckedIOException("moving " + dir + " away", e);
+        }
     }
 
     @Override
     public Rootfs prepare(String containerId, List<String> layerIds) {
-        throw notYet();
+        Store s = store();
+        Path dir = s.container(containerId);
+        try (StorageLock _ = s.lock()) {
+            checkChain(s, layerIds);
+            Path file = dir.resolve(CONTAINER_FILE);
+            if (Files.isRegularFile(file)) {
+                List<String> had = layersOf(MetadataFile.read(file));
+                if (!had.equals(layerIds)) {
+                    throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "container " + containerId
+                            + " is already prepared with layers " + had + ", not " + layerIds);
+                }
+                if (!OverlayMount.isMounted(dir.resolve("merged"))) {
+                    mount(s, dir, layerIds); // e.g. after a reboot: the upper dir is still there
+                }
+                return rootfs(s, dir);
+            }
+            Path staging = Files.createTempDirectory(s.staging(), "container-");
+            try {
+                for (String sub : List.of("upper", "work", "merged")) {
+                    Files.createDirectory(staging.resolve(sub));
+                }
+                // The merged root shows the upper root's owner and mode: give it the image's.
+                FileStat top = FileMeta.lstat(layerIds.isEmpty() ? s.empty() : s.layer(layerIds.getLast()).resolve("diff"));
+                FileMeta.lchown(staging.resolve("upper"), top.uid(), top.gid());
+                FileMeta.chmod(staging.resolve("upper"), top.permissions());
+                MetadataFile.write(staging.resolve(CONTAINER_FILE), Map.of("id", containerId, "layers", String.join(",", layerIds)));
+                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                FileTrees.deleteRecursively(staging);
+                throw e;
+            }
+            try {
+                mount(s, dir, layerIds);
+            } catch (RuntimeException e) {
+                FileTrees.deleteRecursively(moveToStaging(s, dir, "failed-container-"));
+                throw e;
+            }
+            return rootfs(s, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing container " + containerId, e);
+        }
+    }
+
+    /** Every layer must exist and each must be the parent of the next. */
+    private void checkChain(Store s, List<String> layerIds) {
+        String expectedParent = null;
+        for (int i = 0; i < layerIds.size(); i++) {
+            String id = StorageIds.checkLayerId(layerIds.get(i));
+            if (!hasLayer(id)) {
+                throw new NotFoundException("layer " + id + " does not exist");
+            }
+            String parent = info(s, id).parentId();
+            if (!Objects.equals(parent, expectedParent)) {
+                throw new InvalidConfigException("", "layerIds[" + i + "]", "layer " + id + " has parent " + parent
+                        + ", not " + expectedParent);
+            }
+            expectedParent = id;
+        }
+    }
+
+    private static void mount(Store s, Path dir, List<String> layerIds) {
+        List<Path> lowers = new ArrayList<>();
+        for (int i = layerIds.size() - 1; i >= 0; i--) {
+            String id = layerIds.get(i);
+            if (s.newApi()) {
+                lowers.add(s.layer(id).resolve("diff"));
+            } else {
+                Path file = s.layer(id).resolve(LAYER_FILE);
+                lowers.add(s.links().resolve(MetadataFile.require(MetadataFile.read(file), "link", file)));
+            }
+        }
+        if (lowers.isEmpty()) {
+            lowers.add(s.empty());
+        }
+        OverlayMount.mount(lowers, dir.resolve("upper"), dir.resolve("work"), dir.resolve("merged"), s.newApi());
+    }
+
+    private static Rootfs rootfs(Store s, Path dir) {
+        return new Rootfs(dir.resolve("merged").toString(), Map.of("upperdir", dir.resolve("upper").toString(),
+                "workdir", dir.resolve("work").toString(), "mountApi", s.newApi() ? "new" : "legacy"));
     }
 
     @Override
     public void diff(String containerId, OutputStream tarOut) {
-        throw notYet();
+        Path dir = store().container(containerId);
+        if (!Files.isRegularFile(dir.resolve(CONTAINER_FILE))) {
+            throw new NotFoundException("container " + containerId + " has no rootfs in the overlay driver");
+        }
+        OverlayDiff.write(dir.resolve("upper"), tarOut);
     }
 
     @Override
     public void remove(String containerId) {
-        throw notYet();
+        Store s = store();
+        Path dir = s.container(containerId);
+        Path trash;
+        try (StorageLock _ = s.lock()) {
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            OverlayMount.unmount(dir.resolve("merged"));
+            trash = moveToStaging(s, dir, "removing-container-");
+        }
+        FileTrees.deleteRecursively(trash);
     }
 
     @Override
     public Usage usage(String id) {
-        throw notYet();
-    }
-
-    private static UnsupportedFeatureException notYet() {
-        return new UnsupportedFeatureException("the overlay driver is not implemented yet");
+        Store s = store();
+        if (hasLayer(id)) {
+            Path file = s.layer(id).resolve(LAYER_FILE);
+            Map<String, String> props = MetadataFile.read(file);
+            return new Usage(Long.parseLong(MetadataFile.require(props, "bytes", file)),
+                    Long.parseLong(MetadataFile.require(props, "inodes", file)));
+        }
+        Path dir;
+        try {
+            dir = s.container(id);
+        } catch (InvalidConfigException notAContainerId) {
+            throw new NotFoundException("no layer or container " + id + " in the overlay driver");
+        }
+        if (!Files.isRegularFile(dir.resolve(CONTAINER_FILE))) {
+            throw new NotFoundException("no layer or container " + id + " in the overlay driver");
+        }
+        return FileTrees.usage(dir.resolve("upper"));
     }
 }
