@@ -78,7 +78,9 @@ import jctr.kernel.sys.Xattrs;
  * <h2>Whiteouts</h2>
  * {@code .wh.<name>} and {@code .wh..wh..opq} go to the driver's {@link WhiteoutStrategy}; a whiteout of
  * a name this same layer wrote is ignored (whiteouts apply to lower layers), a whiteout of a missing
- * name is harmless. Other {@code .wh..wh.*} names (AUFS bookkeeping) are ignored.
+ * name is harmless (the strategy may skip it: {@link WhiteoutStrategy#needed}). A whiteout named
+ * {@code .wh.}, {@code .wh..} or {@code .wh...} is refused. Other {@code .wh..wh.*} names (AUFS
+ * bookkeeping) are ignored.
  *
  * <h2>Errors and partial results</h2>
  * A corrupt or hostile tar is an {@link InvalidConfigException} naming the member and its byte offset;
