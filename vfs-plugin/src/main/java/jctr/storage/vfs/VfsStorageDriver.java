@@ -344,7 +344,17 @@ public final class VfsStorageDriver implements StorageDriver {
                 }
                 Map<String, String> props = MetadataFile.read(file);
                 if (!"ready".equals(props.get("state"))) {
-                    copyRootfs(s, dir, layerIds, props);
+                    try {
+                        copyRootfs(s, dir, layerIds, props);
+                    } catch (IOException | RuntimeException e) {
+                        // Nothing of a failed prepare stays (same lock order as remove: container, then driver).
+                        Path trash;
+                        try (StorageLock _ = s.lock()) {
+                            trash = moveToStaging(s, dir, "failed-container-");
+                        }
+                        FileTrees.deleteRecursively(trash);
+                        throw e;
+                    }
                 }
             }
             return new Rootfs(dir.resolve("rootfs").toString(), Map.of());

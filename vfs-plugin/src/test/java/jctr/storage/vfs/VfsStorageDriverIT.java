@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import jctr.kernel.KernelException;
 import jctr.kernel.host.HostInfo;
 import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.MetadataFile;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What is specific to vfs: full-copy layers, diff by comparison, resuming an interrupted copy. */
@@ -141,5 +143,14 @@ class VfsStorageDriverIT {
         assertEquals("content", Files.readString(again.resolve("f")));
         assertFalse(Files.exists(dir.resolve("rootfs.tmp")));
         assertFalse(Files.exists(again.resolve("partial")));
+    }
+
+    @Test
+    void aFailedCopyLeavesNoContainer() {
+        driver.createLayer("l1", null, new LayerTar().file("f", "content").stream());
+        FileTrees.deleteRecursively(tmp.resolve("data/vfs/layers/l1/root")); // damaged behind the driver's back
+        assertThrows(KernelException.class, () -> driver.prepare("c", List.of("l1")));
+        assertFalse(Files.exists(tmp.resolve("data/vfs/containers/c")));
+        driver.removeLayer("l1"); // no container holds it
     }
 }
