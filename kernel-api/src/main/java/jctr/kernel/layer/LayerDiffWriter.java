@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.FileStat;
-import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.Xattrs;
 
 /**
@@ -70,7 +70,7 @@ public final class LayerDiffWriter {
         }
         Map<String, byte[]> xattrs = new TreeMap<>(Xattrs.getAll(hostPath));
         xattrs.keySet().removeIf(k -> k.startsWith("trusted.overlay."));
-        String link = type == TarEntry.Type.SYMLINK ? PosixFiles.readlink(hostPath) : "";
+        String link = type == TarEntry.Type.SYMLINK ? Symlinks.read(hostPath) : "";
         long size = type == TarEntry.Type.REGULAR ? st.size() : 0;
         TarEntry entry = new TarEntry(relPath, type, st.permissions(), st.uid(), st.gid(), size, mtime, null, link,
                 st.rdevMajor(), st.rdevMinor(), xattrs);

@@ -29,6 +29,7 @@ import jctr.kernel.sys.FileStat;
 import jctr.kernel.sys.OpenFlags;
 import jctr.kernel.sys.PosixFiles;
 import jctr.kernel.sys.RootedDir;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.SyscallException;
 import jctr.kernel.sys.Xattrs;
 
@@ -94,6 +95,8 @@ public final class LayerUnpacker {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
     private static final int NAME_MAX = 255;
+    /** Linux's PATH_MAX (including the NUL): longer paths and symlink targets cannot be created. */
+    private static final int PATH_MAX = 4096;
 
     private final UnpackOptions options;
     private final WhiteoutStrategy whiteouts;
@@ -201,7 +204,7 @@ public final class LayerUnpacker {
             }
             Path parent = directory(entry, parentParts, true).orElseThrow();
             Path path = parent.resolve(base);
-            if (path.toString().getBytes(StandardCharsets.UTF_8).length >= PosixFiles.PATH_MAX) {
+            if (path.toString().getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
                 throw invalid(entry, "the path is longer than PATH_MAX once unpacked");
             }
             Optional<FileStat> existing = FileMeta.lstatIfExists(path);
@@ -231,10 +234,10 @@ public final class LayerUnpacker {
                     if (entry.linkName().isEmpty()) {
                         throw invalid(entry, "symlink with an empty target");
                     }
-                    if (entry.linkName().getBytes(StandardCharsets.UTF_8).length >= PosixFiles.PATH_MAX) {
+                    if (entry.linkName().getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
                         throw invalid(entry, "symlink target longer than PATH_MAX");
                     }
-                    PosixFiles.symlink(entry.linkName(), path);
+                    Symlinks.create(entry.linkName(), path);
                     setMetadata(path, entry);
                     setTimes(path, entry);
                 }

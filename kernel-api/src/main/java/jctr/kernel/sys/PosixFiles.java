@@ -27,13 +27,6 @@ public final class PosixFiles {
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
     private static final MethodHandle MKFIFO = Downcalls.withErrno("mkfifo",
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle SYMLINK = Downcalls.withErrno("symlink",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle READLINK = Downcalls.withErrno("readlink",
-            FunctionDescriptor.of(C_LONG, C_POINTER, C_POINTER, C_LONG));
-
-    /** PATH_MAX: the longest path (and symlink target) Linux handles, including the NUL. */
-    public static final int PATH_MAX = 4096;
 
     /** flock(2): shared lock. */
     public static final int LOCK_SH = 1;
@@ -134,38 +127,6 @@ public final class PosixFiles {
             if (rc != 0) {
                 throw new SyscallException("mkfifo", Downcalls.errno(state), path + ", 0" + Integer.toOctalString(mode));
             }
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
-        }
-    }
-
-    /**
-     * symlink(2): creates {@code linkPath} pointing at {@code target} exactly as given (java.nio would
-     * normalize the target, e.g. drop a trailing slash).
-     */
-    public static void symlink(String target, Path linkPath) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) SYMLINK.invokeExact(state, arena.allocateFrom(target), arena.allocateFrom(linkPath.toString()));
-            if (rc != 0) {
-                throw new SyscallException("symlink", Downcalls.errno(state), target + ", " + linkPath);
-            }
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
-        }
-    }
-
-    /** readlink(2): the target of symlink {@code path} exactly as stored. */
-    public static String readlink(Path path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Downcalls.callState(arena);
-            MemorySegment buf = arena.allocate(PATH_MAX);
-            long n = (long) READLINK.invokeExact(state, arena.allocateFrom(path.toString()), buf, (long) PATH_MAX);
-            if (n < 0) {
-                throw new SyscallException("readlink", Downcalls.errno(state), path.toString());
-            }
-            return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                    java.nio.charset.StandardCharsets.UTF_8);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.ResourceLimitException;
-import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.testing.LayerTar;
 import jctr.kernel.testing.RootOnlyHook;
 import jctr.kernel.testing.TreeSnapshot;
@@ -113,8 +113,8 @@ class LayerUnpackerFuzzIT {
             // A lower layer's content (as vfs sees it): including symlinks that point at the host.
             Files.createDirectories(target.resolve("a/b"));
             Files.writeString(target.resolve("a/b/c"), "lower");
-            PosixFiles.symlink(sandbox.toString(), target.resolve("l1"));
-            PosixFiles.symlink("../../../..", target.resolve("l2"));
+            Symlinks.create(sandbox.toString(), target.resolve("l1"));
+            Symlinks.create("../../../..", target.resolve("l2"));
             Map<String, TreeSnapshot.Node> before = outside(sandbox);
 
             LayerTar tar = new LayerTar();

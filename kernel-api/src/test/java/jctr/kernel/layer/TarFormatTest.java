@@ -18,6 +18,7 @@ import jctr.kernel.InvalidConfigException;
 import jctr.kernel.ResourceLimitException;
 import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.Xattrs;
 import jctr.kernel.testing.Commands;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class TarFormatTest {
         Path file = Files.writeString(src.resolve(LONG_DIR).resolve("file.txt"), "hello tar\n");
         FileMeta.setTimes(file, Instant.ofEpochSecond(1_600_000_000L, 123_456_789), Instant.ofEpochSecond(1_600_000_000L, 123_456_789));
         Xattrs.set(file, "user.jctr", "value\u0001\u00ff".getBytes(StandardCharsets.ISO_8859_1));
-        PosixFiles.symlink(LONG_TARGET, src.resolve("longlink"));
+        Symlinks.create(LONG_TARGET, src.resolve("longlink"));
         PosixFiles.mkfifo(src.resolve("fifo"), 0640);
         Files.write(src.resolve("empty"), new byte[0]);
         Files.createLink(src.resolve("hardlink"), src.resolve("empty"));

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.FileStat;
-import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.Xattrs;
 
 /**
@@ -69,7 +69,7 @@ public record TreeSnapshot(Map<String, Node> nodes) {
                 content = sha256(p);
             } else if (st.isSymlink()) {
                 type = "symlink";
-                content = PosixFiles.readlink(p);
+                content = Symlinks.read(p);
             } else if (st.isCharDevice()) {
                 type = "char";
             } else if (st.isBlockDevice()) {

@@ -36,7 +36,7 @@ import jctr.kernel.spi.Usage;
 import jctr.kernel.sys.Errno;
 import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.FileStat;
-import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.SyscallException;
 
 /**
@@ -316,7 +316,7 @@ public final class OverlayStorageDriver implements StorageDriver {
                 sb.append(LINK_CHARS.charAt(RANDOM.nextInt(LINK_CHARS.length())));
             }
             try {
-                PosixFiles.symlink("../layers/" + layerId + "/diff", s.links().resolve(sb.toString()));
+                Symlinks.create("../layers/" + layerId + "/diff", s.links().resolve(sb.toString()));
                 return sb.toString();
             } catch (SyscallException e) {
                 if (!e.is(Errno.EEXIST)) {

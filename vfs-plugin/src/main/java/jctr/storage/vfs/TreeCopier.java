@@ -24,6 +24,7 @@ import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.FileStat;
 import jctr.kernel.sys.OpenFlags;
 import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.Xattrs;
 
 /**
@@ -151,7 +152,7 @@ final class TreeCopier {
                 return;
             }
             if (st.isSymlink()) {
-                PosixFiles.symlink(PosixFiles.readlink(file), target);
+                Symlinks.create(Symlinks.read(file), target);
             } else if (st.isFifo()) {
                 PosixFiles.mkfifo(target, st.permissions() & 0777);
             } else {

@@ -17,7 +17,7 @@ import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.LayerDiffWriter;
 import jctr.kernel.sys.FileMeta;
 import jctr.kernel.sys.FileStat;
-import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Symlinks;
 import jctr.kernel.sys.Xattrs;
 
 /**
@@ -126,7 +126,7 @@ final class TreeDiff {
             return true;
         }
         if (u.isSymlink()) {
-            return !PosixFiles.readlink(upper).equals(PosixFiles.readlink(lower));
+            return !Symlinks.read(upper).equals(Symlinks.read(lower));
         }
         if (u.isRegularFile() && u.ctime().compareTo(preparedAt) >= 0) {
             return !sameContent(upper, lower); // touched since prepare, metadata restored: compare bytes
