@@ -6,13 +6,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,6 +22,7 @@ import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.LayerUnpacker;
 import jctr.kernel.layer.MetadataFile;
 import jctr.kernel.layer.StorageIds;
+import jctr.kernel.layer.StorageLayout;
 import jctr.kernel.layer.StorageLock;
 import jctr.kernel.layer.UnpackOptions;
 import jctr.kernel.layer.WhiteoutStrategy;
@@ -44,16 +43,14 @@ import jctr.kernel.sys.SyscallException;
  * every container of every image that has it; a container's rootfs is an overlay mount of its image's
  * layers under a fresh upper directory, so its writes (copy-up) never touch a layer.
  *
- * <h2>Data layout</h2> under {@code <dataRoot>/overlay} (mode 0700: layers keep their setuid files,
- * unreachable for unprivileged host users):
+ * <h2>Data layout</h2> under {@code <dataRoot>/overlay}, a {@link StorageLayout} (mode 0700: layers
+ * keep their setuid files, unreachable for unprivileged host users) with:
  * <pre>
  * layers/&lt;layer id&gt;/diff             the unpacked layer (whiteouts in overlay form)
- * layers/&lt;layer id&gt;/layer.properties parent, short link name, bytes and inodes used
+ * layers/&lt;layer id&gt;/layer.properties with "link": the layer's short name
  * l/&lt;12 chars&gt; -&gt; ../layers/&lt;id&gt;/diff  short names for mount(2)'s one-page option limit
- * containers/&lt;container&gt;/upper, work, merged, container.properties (its layers)
- * staging/                             layers and containers being built or removed
+ * containers/&lt;container&gt;/upper, work, merged
  * empty/                               the lower dir of an image without layers
- * lock                                 flock'ed while layers or containers come and go
  * </pre>
  *
  * <h2>Many layers</h2> On Linux 6.8 and newer the driver mounts with the new mount API, one
@@ -72,8 +69,6 @@ import jctr.kernel.sys.SyscallException;
 public final class OverlayStorageDriver implements StorageDriver {
 
     private static final String NAME = "overlay";
-    private static final String LAYER_FILE = "layer.properties";
-    private static final String CONTAINER_FILE = "container.properties";
     private static final String LINK_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final int LINK_LENGTH = 12;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -81,29 +76,17 @@ public final class OverlayStorageDriver implements StorageDriver {
     private volatile Store store;
 
     /** Where the data is and how to mount, fixed at {@link #initialize}. */
-    private record Store(Path root, UnpackOptions unpack, boolean newApi) {
-        Path layer(String id) {
-            return root.resolve("layers").resolve(id);
+    private record Store(StorageLayout layout, UnpackOptions unpack, boolean newApi) {
+        Path diff(String layerId) {
+            return layout.layer(layerId).resolve("diff");
         }
 
         Path links() {
-            return root.resolve("l");
-        }
-
-        Path container(String containerId) {
-            return root.resolve("containers").resolve(StorageIds.containerDirectory(containerId));
-        }
-
-        Path staging() {
-            return root.resolve("staging");
+            return layout.root().resolve("l");
         }
 
         Path empty() {
-            return root.resolve("empty");
-        }
-
-        StorageLock lock() {
-            return StorageLock.acquire(root.resolve("lock"));
+            return layout.root().resolve("empty");
         }
     }
 
@@ -195,13 +178,11 @@ public final class OverlayStorageDriver implements StorageDriver {
             }
         }
         UnpackOptions unpack = UnpackOptions.fromDriverOptions(NAME, options);
-        Path root = context.driverDataDir(NAME).toAbsolutePath().normalize();
+        StorageLayout layout = StorageLayout.open(context.driverDataDir(NAME));
+        Path root = layout.root();
         try {
-            Files.createDirectories(root);
-            FileMeta.chmod(root, 0700);
-            for (String sub : List.of("layers", "l", "containers", "staging", "empty")) {
-                Files.createDirectories(root.resolve(sub));
-            }
+            Files.createDirectories(root.resolve("l"));
+            Files.createDirectories(root.resolve("empty"));
         } catch (IOException e) {
             throw new UncheckedIOException("creating the overlay driver's data directory " + root, e);
         }
@@ -223,24 +204,16 @@ public final class OverlayStorageDriver implements StorageDriver {
             throw new InvalidConfigException("engine configuration", "dataRoot", "the overlay driver's data directory "
                     + root + " contains ',' or ':', which mount(2) options cannot hold on this kernel");
         }
-        Store s = new Store(root, unpack, newApi);
-        try (StorageLock _ = s.lock()) {
-            cleanUp(s);
-        }
-        store = s;
-    }
-
-    /** Removes what an interrupted operation left: staging directories and links to missing layers. */
-    private static void cleanUp(Store s) {
-        for (String name : FileTrees.list(s.staging())) {
-            FileTrees.deleteRecursively(s.staging().resolve(name));
-        }
-        for (String name : FileTrees.list(s.links())) {
-            Path link = s.links().resolve(name);
-            if (!Files.isDirectory(link)) {
-                FileTrees.deleteRecursively(link);
+        Store s = new Store(layout, unpack, newApi);
+        try (StorageLock _ = layout.lock()) {
+            // Links made by a createLayer that was interrupted before its layer was in place.
+            for (String name : FileTrees.list(s.links())) {
+                if (!Files.isDirectory(s.links().resolve(name))) {
+                    FileTrees.deleteRecursively(s.links().resolve(name));
+                }
             }
         }
+        store = s;
     }
 
     private Store store() {
@@ -253,40 +226,30 @@ public final class OverlayStorageDriver implements StorageDriver {
 
     @Override
     public LayerInfo createLayer(String layerId, String parentId, InputStream tarDiff) {
-        Store s = store();
-        StorageIds.checkLayerId(layerId);
-        if (hasLayer(layerId)) {
-            return info(s, layerId);
+        StorageLayout layout = store().layout();
+        if (layout.hasLayer(StorageIds.checkLayerId(layerId))) {
+            return layout.layerInfo(layerId);
         }
-        if (parentId != null && !hasLayer(StorageIds.checkLayerId(parentId))) {
+        if (parentId != null && !layout.hasLayer(StorageIds.checkLayerId(parentId))) {
             throw new NotFoundException("parent layer " + parentId + " of layer " + layerId + " does not exist");
         }
-        Path staging = null;
+        Store s = store();
+        Path staging = layout.newStagingDirectory("layer-");
         try {
-            staging = Files.createTempDirectory(s.staging(), "layer-");
             Path diff = Files.createDirectory(staging.resolve("diff"));
             FileMeta.chmod(diff, 0755); // the layer root's mode unless the tar has a "./" member
-            LowerStack below = new LowerStack(ancestorDiffs(s, parentId));
+            List<Path> lowers = parentId == null ? List.of() : layout.ancestry(parentId).stream().map(s::diff).toList();
+            LowerStack below = new LowerStack(lowers);
             new LayerUnpacker(s.unpack(), WhiteoutStrategy.overlay(below::exists)).unpack(tarDiff, diff, "layer " + layerId);
             Usage usage = FileTrees.usage(diff);
-            try (StorageLock _ = s.lock()) {
-                if (hasLayer(layerId)) {
-                    return info(s, layerId); // created concurrently: ours is discarded below
+            try (StorageLock _ = layout.lock()) {
+                if (!layout.hasLayer(layerId)) { // else created concurrently: ours is discarded below
+                    layout.writeLayerProperties(staging, layerId, parentId, usage, Map.of("link", newLink(s, layerId)));
+                    layout.commit(staging, layout.layer(layerId));
+                    staging = null;
                 }
-                String link = newLink(s, layerId);
-                Map<String, String> props = new HashMap<>();
-                props.put("id", layerId);
-                if (parentId != null) {
-                    props.put("parent", parentId);
-                }
-                props.put("link", link);
-                props.put("bytes", Long.toString(usage.bytes()));
-                props.put("inodes", Long.toString(usage.inodes()));
-                MetadataFile.write(staging.resolve(LAYER_FILE), props);
-                Files.move(staging, s.layer(layerId), StandardCopyOption.ATOMIC_MOVE);
-                staging = null;
             }
-            return info(s, layerId);
+            return layout.layerInfo(layerId);
         } catch (IOException e) {
             throw new UncheckedIOException("creating layer " + layerId, e);
         } finally {
@@ -294,18 +257,6 @@ public final class OverlayStorageDriver implements StorageDriver {
                 FileTrees.deleteRecursively(staging);
             }
         }
-    }
-
-    /** The diff directories of {@code layerId} and its ancestors, top first (empty for null). */
-    private List<Path> ancestorDiffs(Store s, String layerId) {
-        List<Path> diffs = new ArrayList<>();
-        for (String id = layerId; id != null; id = info(s, id).parentId()) {
-            if (diffs.size() > 1000) {
-                throw new KernelException(KernelException.Category.INTERNAL, "layer " + layerId + " has a parent cycle");
-            }
-            diffs.add(s.layer(id).resolve("diff"));
-        }
-        return diffs;
     }
 
     /** Creates {@code l/<random>} pointing at the layer's diff; the caller holds the lock. */
@@ -326,15 +277,9 @@ public final class OverlayStorageDriver implements StorageDriver {
         }
     }
 
-    private static LayerInfo info(Store s, String layerId) {
-        Path file = s.layer(layerId).resolve(LAYER_FILE);
-        Map<String, String> props = MetadataFile.read(file);
-        return new LayerInfo(layerId, props.get("parent"), Long.parseLong(MetadataFile.require(props, "bytes", file)));
-    }
-
     @Override
     public boolean hasLayer(String layerId) {
-        return StorageIds.isLayerId(layerId) && Files.isRegularFile(store().layer(layerId).resolve(LAYER_FILE));
+        return store().layout().hasLayer(layerId);
     }
 
     /**
@@ -345,65 +290,24 @@ public final class OverlayStorageDriver implements StorageDriver {
     @Override
     public void removeLayer(String layerId) {
         Store s = store();
-        StorageIds.checkLayerId(layerId);
-        Path trash;
-        try (StorageLock _ = s.lock()) {
-            if (!hasLayer(layerId)) {
-                return;
-            }
-            List<String> users = containersUsing(s, layerId);
-            if (!users.isEmpty()) {
-                throw new KernelException(KernelException.Category.FAILED_PRECONDITION,
-                        "layer " + layerId + " is in use by container(s) " + users);
-            }
-            String link = MetadataFile.read(s.layer(layerId).resolve(LAYER_FILE)).get("link");
-            trash = moveToStaging(s, s.layer(layerId), "removing-layer-");
+        s.layout().removeLayer(layerId, props -> {
+            String link = props.get("link");
             if (link != null) {
                 FileTrees.deleteRecursively(s.links().resolve(link));
             }
-        }
-        FileTrees.deleteRecursively(trash);
-    }
-
-    private static List<String> containersUsing(Store s, String layerId) {
-        List<String> users = new ArrayList<>();
-        Path containers = s.root().resolve("containers");
-        for (String dir : FileTrees.list(containers)) {
-            Path file = containers.resolve(dir).resolve(CONTAINER_FILE);
-            if (Files.isRegularFile(file)) {
-                Map<String, String> props = MetadataFile.read(file);
-                if (layersOf(props).contains(layerId)) {
-                    users.add(props.getOrDefault("id", dir));
-                }
-            }
-        }
-        return users;
-    }
-
-    private static List<String> layersOf(Map<String, String> containerProps) {
-        String layers = containerProps.getOrDefault("layers", "");
-        return layers.isEmpty() ? List.of() : List.of(layers.split(","));
-    }
-
-    private static Path moveToStaging(Store s, Path dir, String prefix) {
-        try {
-            Path trash = s.staging().resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36));
-            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-            return trash;
-        } catch (IOException e) {
-            throw new UncheckedIOException("moving " + dir + " away", e);
-        }
+        });
     }
 
     @Override
     public Rootfs prepare(String containerId, List<String> layerIds) {
         Store s = store();
-        Path dir = s.container(containerId);
-        try (StorageLock _ = s.lock()) {
-            checkChain(s, layerIds);
-            Path file = dir.resolve(CONTAINER_FILE);
-            if (Files.isRegularFile(file)) {
-                List<String> had = layersOf(MetadataFile.read(file));
+        StorageLayout layout = s.layout();
+        Path dir = layout.container(containerId);
+        try (StorageLock _ = layout.lock()) {
+            layout.checkChain(layerIds);
+            Optional<Map<String, String>> existing = layout.containerProperties(containerId);
+            if (existing.isPresent()) {
+                List<String> had = StorageLayout.layersOf(existing.get());
                 if (!had.equals(layerIds)) {
                     throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "container " + containerId
                             + " is already prepared with layers " + had + ", not " + layerIds);
@@ -413,17 +317,17 @@ public final class OverlayStorageDriver implements StorageDriver {
                 }
                 return rootfs(s, dir);
             }
-            Path staging = Files.createTempDirectory(s.staging(), "container-");
+            Path staging = layout.newStagingDirectory("container-");
             try {
                 for (String sub : List.of("upper", "work", "merged")) {
                     Files.createDirectory(staging.resolve(sub));
                 }
                 // The merged root shows the upper root's owner and mode: give it the image's.
-                FileStat top = FileMeta.lstat(layerIds.isEmpty() ? s.empty() : s.layer(layerIds.getLast()).resolve("diff"));
+                FileStat top = FileMeta.lstat(layerIds.isEmpty() ? s.empty() : s.diff(layerIds.getLast()));
                 FileMeta.lchown(staging.resolve("upper"), top.uid(), top.gid());
                 FileMeta.chmod(staging.resolve("upper"), top.permissions());
-                MetadataFile.write(staging.resolve(CONTAINER_FILE), Map.of("id", containerId, "layers", String.join(",", layerIds)));
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+                layout.writeContainerProperties(staging, containerId, layerIds, Map.of());
+                layout.commit(staging, dir);
             } catch (IOException | RuntimeException e) {
                 FileTrees.deleteRecursively(staging);
                 throw e;
@@ -431,7 +335,7 @@ public final class OverlayStorageDriver implements StorageDriver {
             try {
                 mount(s, dir, layerIds);
             } catch (RuntimeException e) {
-                FileTrees.deleteRecursively(moveToStaging(s, dir, "failed-container-"));
+                FileTrees.deleteRecursively(layout.moveToStaging(dir, "failed-container-"));
                 throw e;
             }
             return rootfs(s, dir);
@@ -440,32 +344,14 @@ public final class OverlayStorageDriver implements StorageDriver {
         }
     }
 
-    /** Every layer must exist and each must be the parent of the next. */
-    private void checkChain(Store s, List<String> layerIds) {
-        String expectedParent = null;
-        for (int i = 0; i < layerIds.size(); i++) {
-            String id = StorageIds.checkLayerId(layerIds.get(i));
-            if (!hasLayer(id)) {
-                throw new NotFoundException("layer " + id + " does not exist");
-            }
-            String parent = info(s, id).parentId();
-            if (!Objects.equals(parent, expectedParent)) {
-                throw new InvalidConfigException("", "layerIds[" + i + "]", "layer " + id + " has parent " + parent
-                        + ", not " + expectedParent);
-            }
-            expectedParent = id;
-        }
-    }
-
     private static void mount(Store s, Path dir, List<String> layerIds) {
         List<Path> lowers = new ArrayList<>();
-        for (int i = layerIds.size() - 1; i >= 0; i--) {
-            String id = layerIds.get(i);
+        for (String id : layerIds.reversed()) {
             if (s.newApi()) {
-                lowers.add(s.layer(id).resolve("diff"));
+                lowers.add(s.diff(id));
             } else {
-                Path file = s.layer(id).resolve(LAYER_FILE);
-                lowers.add(s.links().resolve(MetadataFile.require(MetadataFile.read(file), "link", file)));
+                Map<String, String> props = s.layout().layerProperties(id);
+                lowers.add(s.links().resolve(MetadataFile.require(props, "link", s.layout().layer(id))));
             }
         }
         if (lowers.isEmpty()) {
@@ -481,46 +367,37 @@ public final class OverlayStorageDriver implements StorageDriver {
 
     @Override
     public void diff(String containerId, OutputStream tarOut) {
-        Path dir = store().container(containerId);
-        if (!Files.isRegularFile(dir.resolve(CONTAINER_FILE))) {
+        StorageLayout layout = store().layout();
+        if (layout.containerProperties(containerId).isEmpty()) {
             throw new NotFoundException("container " + containerId + " has no rootfs in the overlay driver");
         }
-        OverlayDiff.write(dir.resolve("upper"), tarOut);
+        OverlayDiff.write(layout.container(containerId).resolve("upper"), tarOut);
     }
 
     @Override
     public void remove(String containerId) {
-        Store s = store();
-        Path dir = s.container(containerId);
+        StorageLayout layout = store().layout();
+        Path dir = layout.container(containerId);
         Path trash;
-        try (StorageLock _ = s.lock()) {
+        try (StorageLock _ = layout.lock()) {
             if (!Files.isDirectory(dir)) {
                 return;
             }
             OverlayMount.unmount(dir.resolve("merged"));
-            trash = moveToStaging(s, dir, "removing-container-");
+            trash = layout.moveToStaging(dir, "removing-container-");
         }
         FileTrees.deleteRecursively(trash);
     }
 
     @Override
     public Usage usage(String id) {
-        Store s = store();
-        if (hasLayer(id)) {
-            Path file = s.layer(id).resolve(LAYER_FILE);
-            Map<String, String> props = MetadataFile.read(file);
-            return new Usage(Long.parseLong(MetadataFile.require(props, "bytes", file)),
-                    Long.parseLong(MetadataFile.require(props, "inodes", file)));
+        StorageLayout layout = store().layout();
+        if (layout.hasLayer(id)) {
+            return layout.layerUsage(id);
         }
-        Path dir;
-        try {
-            dir = s.container(id);
-        } catch (InvalidConfigException notAContainerId) {
-            throw new NotFoundException("no layer or container " + id + " in the overlay driver");
+        if (layout.containerProperties(id).isPresent()) {
+            return FileTrees.usage(layout.container(id).resolve("upper"));
         }
-        if (!Files.isRegularFile(dir.resolve(CONTAINER_FILE))) {
-            throw new NotFoundException("no layer or container " + id + " in the overlay driver");
-        }
-        return FileTrees.usage(dir.resolve("upper"));
+        throw new NotFoundException("no layer or container " + id + " in the overlay driver");
     }
 }

@@ -7,12 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -21,8 +18,8 @@ import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
 import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.LayerUnpacker;
-import jctr.kernel.layer.MetadataFile;
 import jctr.kernel.layer.StorageIds;
+import jctr.kernel.layer.StorageLayout;
 import jctr.kernel.layer.StorageLock;
 import jctr.kernel.layer.UnpackOptions;
 import jctr.kernel.layer.WhiteoutStrategy;
@@ -44,15 +41,13 @@ import jctr.kernel.sys.PosixFiles;
  * (e.g. a data root on overlayfs or on a file system without d_type). On a file system with reflinks
  * (btrfs, xfs) the copies share extents and cost little ({@link TreeCopier}).
  *
- * <h2>Data layout</h2> under {@code <dataRoot>/vfs} (mode 0700):
+ * <h2>Data layout</h2> under {@code <dataRoot>/vfs}, a {@link StorageLayout} (mode 0700) with:
  * <pre>
  * layers/&lt;layer id&gt;/root              the complete tree of the image up to this layer
- * layers/&lt;layer id&gt;/layer.properties  parent, bytes and inodes used
  * containers/&lt;container&gt;/rootfs       the container's copy
- * containers/&lt;container&gt;/container.properties  its layers and whether the copy is complete
+ * containers/&lt;container&gt;/container.properties  with "state": copying or ready
  * containers/&lt;container&gt;/prepared     written when the copy is complete: its ctime dates it
  * containers/&lt;container&gt;/lock         held while the copy is made or removed
- * staging/, lock                        as in the overlay driver
  * </pre>
  *
  * <h2>Usage</h2> A layer counts its whole tree (that is what it occupies: vfs layers share nothing,
@@ -65,27 +60,12 @@ import jctr.kernel.sys.PosixFiles;
 public final class VfsStorageDriver implements StorageDriver {
 
     private static final String NAME = "vfs";
-    private static final String LAYER_FILE = "layer.properties";
-    private static final String CONTAINER_FILE = "container.properties";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private volatile Store store;
 
-    private record Store(Path root, UnpackOptions unpack, TreeCopier copier) {
-        Path layer(String id) {
-            return root.resolve("layers").resolve(id);
-        }
-
-        Path container(String containerId) {
-            return root.resolve("containers").resolve(StorageIds.containerDirectory(containerId));
-        }
-
-        Path staging() {
-            return root.resolve("staging");
-        }
-
-        StorageLock lock() {
-            return StorageLock.acquire(root.resolve("lock"));
+    private record Store(StorageLayout layout, UnpackOptions unpack, TreeCopier copier) {
+        Path tree(String layerId) {
+            return layout.layer(layerId).resolve("root");
         }
     }
 
@@ -172,23 +152,8 @@ public final class VfsStorageDriver implements StorageDriver {
                         "must be a number from 1 to 256, not \"" + t + "\"");
             }
         }
-        Path root = context.driverDataDir(NAME).toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(root);
-            FileMeta.chmod(root, 0700);
-            for (String sub : List.of("layers", "containers", "staging")) {
-                Files.createDirectories(root.resolve(sub));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("creating the vfs driver's data directory " + root, e);
-        }
-        Store s = new Store(root, UnpackOptions.fromDriverOptions(NAME, options), new TreeCopier(threads));
-        try (StorageLock _ = s.lock()) {
-            for (String name : FileTrees.list(s.staging())) {
-                FileTrees.deleteRecursively(s.staging().resolve(name));
-            }
-        }
-        store = s;
+        store = new Store(StorageLayout.open(context.driverDataDir(NAME)), UnpackOptions.fromDriverOptions(NAME, options),
+                new TreeCopier(threads));
     }
 
     private Store store() {
@@ -202,40 +167,31 @@ public final class VfsStorageDriver implements StorageDriver {
     @Override
     public LayerInfo createLayer(String layerId, String parentId, InputStream tarDiff) {
         Store s = store();
-        StorageIds.checkLayerId(layerId);
-        if (hasLayer(layerId)) {
-            return info(s, layerId);
+        StorageLayout layout = s.layout();
+        if (layout.hasLayer(StorageIds.checkLayerId(layerId))) {
+            return layout.layerInfo(layerId);
         }
-        if (parentId != null && !hasLayer(StorageIds.checkLayerId(parentId))) {
+        if (parentId != null && !layout.hasLayer(StorageIds.checkLayerId(parentId))) {
             throw new NotFoundException("parent layer " + parentId + " of layer " + layerId + " does not exist");
         }
-        Path staging = null;
+        Path staging = layout.newStagingDirectory("layer-");
         try {
-            staging = Files.createTempDirectory(s.staging(), "layer-");
             Path root = staging.resolve("root");
             if (parentId == null) {
                 Files.createDirectory(root);
                 FileMeta.chmod(root, 0755); // the layer root's mode unless the tar has a "./" member
             } else {
-                s.copier().copy(s.layer(parentId).resolve("root"), root);
+                s.copier().copy(s.tree(parentId), root);
             }
             new LayerUnpacker(s.unpack(), WhiteoutStrategy.applyInPlace()).unpack(tarDiff, root, "layer " + layerId);
-            Usage usage = FileTrees.usage(root);
-            Map<String, String> props = new HashMap<>();
-            props.put("id", layerId);
-            if (parentId != null) {
-                props.put("parent", parentId);
-            }
-            props.put("bytes", Long.toString(usage.bytes()));
-            props.put("inodes", Long.toString(usage.inodes()));
-            MetadataFile.write(staging.resolve(LAYER_FILE), props);
-            try (StorageLock _ = s.lock()) {
-                if (!hasLayer(layerId)) {
-                    Files.move(staging, s.layer(layerId), StandardCopyOption.ATOMIC_MOVE);
+            layout.writeLayerProperties(staging, layerId, parentId, FileTrees.usage(root), Map.of());
+            try (StorageLock _ = layout.lock()) {
+                if (!layout.hasLayer(layerId)) { // else created concurrently: ours is discarded below
+                    layout.commit(staging, layout.layer(layerId));
                     staging = null;
                 }
             }
-            return info(s, layerId);
+            return layout.layerInfo(layerId);
         } catch (IOException e) {
             throw new UncheckedIOException("creating layer " + layerId, e);
         } finally {
@@ -245,15 +201,9 @@ public final class VfsStorageDriver implements StorageDriver {
         }
     }
 
-    private static LayerInfo info(Store s, String layerId) {
-        Path file = s.layer(layerId).resolve(LAYER_FILE);
-        Map<String, String> props = MetadataFile.read(file);
-        return new LayerInfo(layerId, props.get("parent"), Long.parseLong(MetadataFile.require(props, "bytes", file)));
-    }
-
     @Override
     public boolean hasLayer(String layerId) {
-        return StorageIds.isLayerId(layerId) && Files.isRegularFile(store().layer(layerId).resolve(LAYER_FILE));
+        return store().layout().hasLayer(layerId);
     }
 
     /**
@@ -263,107 +213,57 @@ public final class VfsStorageDriver implements StorageDriver {
      */
     @Override
     public void removeLayer(String layerId) {
-        Store s = store();
-        StorageIds.checkLayerId(layerId);
-        Path trash;
-        try (StorageLock _ = s.lock()) {
-            if (!hasLayer(layerId)) {
-                return;
-            }
-            List<String> users = containersUsing(s, layerId);
-            if (!users.isEmpty()) {
-                throw new KernelException(KernelException.Category.FAILED_PRECONDITION,
-                        "layer " + layerId + " is in use by container(s) " + users);
-            }
-            trash = moveToStaging(s, s.layer(layerId), "removing-layer-");
-        }
-        FileTrees.deleteRecursively(trash);
-    }
-
-    private static List<String> containersUsing(Store s, String layerId) {
-        List<String> users = new ArrayList<>();
-        Path containers = s.root().resolve("containers");
-        for (String dir : FileTrees.list(containers)) {
-            Path file = containers.resolve(dir).resolve(CONTAINER_FILE);
-            if (Files.isRegularFile(file)) {
-                Map<String, String> props = MetadataFile.read(file);
-                if (layersOf(props).contains(layerId)) {
-                    users.add(props.getOrDefault("id", dir));
-                }
-            }
-        }
-        return users;
-    }
-
-    private static List<String> layersOf(Map<String, String> containerProps) {
-        String layers = containerProps.getOrDefault("layers", "");
-        return layers.isEmpty() ? List.of() : List.of(layers.split(","));
-    }
-
-    private static Path moveToStaging(Store s, Path dir, String prefix) {
-        try {
-            Path trash = s.staging().resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36));
-            Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-            return trash;
-        } catch (IOException e) {
-            throw new UncheckedIOException("moving " + dir + " away", e);
-        }
+        store().layout().removeLayer(layerId, props -> { });
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>The container is registered (so that its layers cannot be removed) under the driver lock; the
-     * copy is made under the container's own lock, so other containers are not held up by it.
+     * copy is made under the container's own lock, so other containers are not held up by it. A failed
+     * copy leaves nothing; an interrupted one (the engine died) is redone by the next call.
      */
     @Override
     public Rootfs prepare(String containerId, List<String> layerIds) {
         Store s = store();
-        Path dir = s.container(containerId);
-        try {
-            try (StorageLock _ = s.lock()) {
-                checkChain(s, layerIds);
-                Path file = dir.resolve(CONTAINER_FILE);
-                if (Files.isRegularFile(file)) {
-                    List<String> had = layersOf(MetadataFile.read(file));
-                    if (!had.equals(layerIds)) {
-                        throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "container " + containerId
-                                + " is already prepared with layers " + had + ", not " + layerIds);
-                    }
-                } else {
-                    Path staging = Files.createTempDirectory(s.staging(), "container-");
-                    MetadataFile.write(staging.resolve(CONTAINER_FILE), Map.of("id", containerId,
-                            "layers", String.join(",", layerIds), "state", "copying"));
-                    Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        StorageLayout layout = s.layout();
+        Path dir = layout.container(containerId);
+        try (StorageLock _ = layout.lock()) {
+            layout.checkChain(layerIds);
+            Optional<Map<String, String>> existing = layout.containerProperties(containerId);
+            if (existing.isPresent()) {
+                List<String> had = StorageLayout.layersOf(existing.get());
+                if (!had.equals(layerIds)) {
+                    throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "container " + containerId
+                            + " is already prepared with layers " + had + ", not " + layerIds);
                 }
+            } else {
+                Path staging = layout.newStagingDirectory("container-");
+                layout.writeContainerProperties(staging, containerId, layerIds, Map.of("state", "copying"));
+                layout.commit(staging, dir);
             }
-            try (StorageLock _ = StorageLock.acquire(dir.resolve("lock"))) {
-                Path file = dir.resolve(CONTAINER_FILE);
-                if (!Files.isRegularFile(file)) {
-                    throw new NotFoundException("container " + containerId + " was removed while being prepared");
-                }
-                Map<String, String> props = MetadataFile.read(file);
-                if (!"ready".equals(props.get("state"))) {
-                    try {
-                        copyRootfs(s, dir, layerIds, props);
-                    } catch (IOException | RuntimeException e) {
-                        // Nothing of a failed prepare stays (same lock order as remove: container, then driver).
-                        Path trash;
-                        try (StorageLock _ = s.lock()) {
-                            trash = moveToStaging(s, dir, "failed-container-");
-                        }
-                        FileTrees.deleteRecursively(trash);
-                        throw e;
-                    }
-                }
-            }
-            return new Rootfs(dir.resolve("rootfs").toString(), Map.of());
-        } catch (IOException e) {
-            throw new UncheckedIOException("preparing container " + containerId, e);
         }
+        try (StorageLock _ = StorageLock.acquire(dir.resolve("lock"))) {
+            Map<String, String> props = layout.containerProperties(containerId).orElseThrow(() ->
+                    new NotFoundException("container " + containerId + " was removed while being prepared"));
+            if (!"ready".equals(props.get("state"))) {
+                try {
+                    copyRootfs(s, dir, containerId, layerIds);
+                } catch (RuntimeException e) {
+                    // Same lock order as remove: the container's, then the driver's.
+                    Path trash;
+                    try (StorageLock _ = layout.lock()) {
+                        trash = layout.moveToStaging(dir, "failed-container-");
+                    }
+                    FileTrees.deleteRecursively(trash);
+                    throw e;
+                }
+            }
+        }
+        return new Rootfs(dir.resolve("rootfs").toString(), Map.of());
     }
 
-    private static void copyRootfs(Store s, Path dir, List<String> layerIds, Map<String, String> props) throws IOException {
+    private static void copyRootfs(Store s, Path dir, String containerId, List<String> layerIds) {
         Path tmp = dir.resolve("rootfs.tmp");
         try {
             FileTrees.deleteRecursively(tmp); // left by an interrupted copy
@@ -372,72 +272,45 @@ public final class VfsStorageDriver implements StorageDriver {
                 Files.createDirectory(tmp);
                 FileMeta.chmod(tmp, 0755);
             } else {
-                s.copier().copy(s.layer(layerIds.getLast()).resolve("root"), tmp);
+                s.copier().copy(s.tree(layerIds.getLast()), tmp);
             }
             Files.move(tmp, dir.resolve("rootfs"), StandardCopyOption.ATOMIC_MOVE);
             Files.writeString(dir.resolve("prepared"), "the rootfs copy was complete when this file was written\n");
-            Map<String, String> ready = new HashMap<>(props);
-            ready.put("state", "ready");
-            MetadataFile.write(dir.resolve(CONTAINER_FILE), ready);
-        } catch (IOException | RuntimeException e) {
-            FileTrees.deleteRecursively(tmp);
-            throw e;
+            s.layout().writeContainerProperties(dir, containerId, layerIds, Map.of("state", "ready"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying the rootfs of container " + containerId, e);
         }
-    }
-
-    /** Every layer must exist and each must be the parent of the next. */
-    private void checkChain(Store s, List<String> layerIds) {
-        String expectedParent = null;
-        for (int i = 0; i < layerIds.size(); i++) {
-            String id = StorageIds.checkLayerId(layerIds.get(i));
-            if (!hasLayer(id)) {
-                throw new NotFoundException("layer " + id + " does not exist");
-            }
-            String parent = info(s, id).parentId();
-            if (!Objects.equals(parent, expectedParent)) {
-                throw new InvalidConfigException("", "layerIds[" + i + "]", "layer " + id + " has parent " + parent
-                        + ", not " + expectedParent);
-            }
-            expectedParent = id;
-        }
-    }
-
-    private static Map<String, String> readyContainer(Path dir, String containerId) {
-        Path file = dir.resolve(CONTAINER_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new NotFoundException("container " + containerId + " has no rootfs in the vfs driver");
-        }
-        Map<String, String> props = MetadataFile.read(file);
-        if (!"ready".equals(props.get("state"))) {
-            throw new KernelException(KernelException.Category.FAILED_PRECONDITION,
-                    "the rootfs of container " + containerId + " is not completely prepared");
-        }
-        return props;
     }
 
     @Override
     public void diff(String containerId, OutputStream tarOut) {
         Store s = store();
-        Path dir = s.container(containerId);
-        List<String> layers = layersOf(readyContainer(dir, containerId));
-        Path top = layers.isEmpty() ? null : s.layer(layers.getLast()).resolve("root");
+        Map<String, String> props = s.layout().containerProperties(containerId).orElseThrow(() ->
+                new NotFoundException("container " + containerId + " has no rootfs in the vfs driver"));
+        if (!"ready".equals(props.get("state"))) {
+            throw new KernelException(KernelException.Category.FAILED_PRECONDITION,
+                    "the rootfs of container " + containerId + " is not completely prepared");
+        }
+        List<String> layers = StorageLayout.layersOf(props);
+        Path dir = s.layout().container(containerId);
+        Path top = layers.isEmpty() ? null : s.tree(layers.getLast());
         TreeDiff.write(dir.resolve("rootfs"), top, FileMeta.lstat(dir.resolve("prepared")).ctime(), tarOut);
     }
 
     @Override
     public void remove(String containerId) {
-        Store s = store();
-        Path dir = s.container(containerId);
+        StorageLayout layout = store().layout();
+        Path dir = layout.container(containerId);
         if (!Files.isDirectory(dir)) {
             return;
         }
         Path trash;
         // The container's lock first, then the driver's: the order prepare uses too.
-        try (StorageLock _ = StorageLock.acquire(dir.resolve("lock")); StorageLock _ = s.lock()) {
+        try (StorageLock _ = StorageLock.acquire(dir.resolve("lock")); StorageLock _ = layout.lock()) {
             if (!Files.isDirectory(dir)) {
                 return;
             }
-            trash = moveToStaging(s, dir, "removing-container-");
+            trash = layout.moveToStaging(dir, "removing-container-");
         } catch (KernelException e) {
             if (!Files.isDirectory(dir)) {
                 return; // removed concurrently: the lock file went with it
@@ -449,22 +322,13 @@ public final class VfsStorageDriver implements StorageDriver {
 
     @Override
     public Usage usage(String id) {
-        Store s = store();
-        if (hasLayer(id)) {
-            Path file = s.layer(id).resolve(LAYER_FILE);
-            Map<String, String> props = MetadataFile.read(file);
-            return new Usage(Long.parseLong(MetadataFile.require(props, "bytes", file)),
-                    Long.parseLong(MetadataFile.require(props, "inodes", file)));
+        StorageLayout layout = store().layout();
+        if (layout.hasLayer(id)) {
+            return layout.layerUsage(id);
         }
-        Path dir;
-        try {
-            dir = s.container(id);
-        } catch (InvalidConfigException notAContainerId) {
-            throw new NotFoundException("no layer or container " + id + " in the vfs driver");
+        if (layout.containerProperties(id).isPresent() && Files.isDirectory(layout.container(id).resolve("rootfs"))) {
+            return FileTrees.usage(layout.container(id).resolve("rootfs"));
         }
-        if (!Files.isDirectory(dir.resolve("rootfs"))) {
-            throw new NotFoundException("no layer or container " + id + " in the vfs driver");
-        }
-        return FileTrees.usage(dir.resolve("rootfs"));
+        throw new NotFoundException("no layer or container " + id + " in the vfs driver");
     }
 }
