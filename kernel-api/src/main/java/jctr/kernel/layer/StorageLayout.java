@@ -121,7 +121,32 @@ public final class StorageLayout {
         }
     }
 
+    /** The nearest existing directory at or above {@code dir} (for probes, before the data dir exists). */
+    public static Optional<Path> nearestExistingDirectory(Path dir) {
+        Path p = dir.toAbsolutePath();
+        while (p != null && !Files.isDirectory(p)) {
+            p = p.getParent();
+        }
+        return Optional.ofNullable(p);
+    }
+
     // ---- layers ------------------------------------------------------------------------------
+
+    /**
+     * The start of {@code createLayer}: checks both ids and returns the existing layer if there is one
+     * (the caller then returns it without reading the tar).
+     *
+     * @throws NotFoundException if {@code parentId} is given and does not exist
+     */
+    public Optional<LayerInfo> existingLayer(String id, String parentId) {
+        if (hasLayer(StorageIds.checkLayerId(id))) {
+            return Optional.of(layerInfo(id));
+        }
+        if (parentId != null && !hasLayer(StorageIds.checkLayerId(parentId))) {
+            throw new NotFoundException("parent layer " + parentId + " of layer " + id + " does not exist");
+        }
+        return Optional.empty();
+    }
 
     public boolean hasLayer(String id) {
         return StorageIds.isLayerId(id) && Files.isRegularFile(layer(id).resolve(LAYER_FILE));

@@ -3,6 +3,7 @@ package jctr.kernel.layer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import jctr.kernel.InvalidConfigException;
 
@@ -26,9 +27,18 @@ public record UnpackOptions(TarLimits limits, boolean allowDeviceNodes) {
      * engine configuration); missing keys keep their defaults. Sizes are bytes, optionally with a
      * binary suffix {@code k}, {@code m}, {@code g}, {@code t} ({@code 64g}).
      *
-     * @throws InvalidConfigException naming the option if a value is malformed
+     * @param driverKeys the option keys the driver itself reads; any other key but {@link #OPTION_KEYS} is an error
+     * @throws InvalidConfigException naming the option if a key is unknown or a value malformed
      */
-    public static UnpackOptions fromDriverOptions(String driver, Map<String, String> options) {
+    public static UnpackOptions fromDriverOptions(String driver, Map<String, String> options, Set<String> driverKeys) {
+        Set<String> known = new TreeSet<>(OPTION_KEYS);
+        known.addAll(driverKeys);
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new InvalidConfigException("engine configuration", "driverOptions." + driver + "." + key,
+                        "unknown option; the " + driver + " driver knows " + known);
+            }
+        }
         TarLimits d = TarLimits.DEFAULTS;
         long maxLayer = size(driver, options, "maxLayerSize", d.maxArchiveSize());
         long maxEntry = size(driver, options, "maxEntrySize", d.maxEntrySize());

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
@@ -21,7 +20,6 @@ import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.LayerUnpacker;
 import jctr.kernel.layer.MetadataFile;
-import jctr.kernel.layer.StorageIds;
 import jctr.kernel.layer.StorageLayout;
 import jctr.kernel.layer.StorageLock;
 import jctr.kernel.layer.UnpackOptions;
@@ -120,10 +118,7 @@ public final class OverlayStorageDriver implements StorageDriver {
             return ProbeResult.unavailable("needs root (mounts, whiteout devices, trusted.* xattrs)");
         }
         Path dataDir = context.driverDataDir(NAME).toAbsolutePath();
-        Path existing = dataDir;
-        while (existing != null && !Files.isDirectory(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = StorageLayout.nearestExistingDirectory(dataDir).orElse(null);
         if (existing == null) {
             return ProbeResult.unavailable("no existing directory above " + dataDir);
         }
@@ -169,15 +164,7 @@ public final class OverlayStorageDriver implements StorageDriver {
     @Override
     public void initialize(DriverContext context) {
         Map<String, String> options = context.options();
-        Set<String> known = new TreeSet<>(UnpackOptions.OPTION_KEYS);
-        known.add("mountApi");
-        for (String key : options.keySet()) {
-            if (!known.contains(key)) {
-                throw new InvalidConfigException("engine configuration", "driverOptions.overlay." + key,
-                        "unknown option; the overlay driver knows " + known);
-            }
-        }
-        UnpackOptions unpack = UnpackOptions.fromDriverOptions(NAME, options);
+        UnpackOptions unpack = UnpackOptions.fromDriverOptions(NAME, options, Set.of("mountApi"));
         StorageLayout layout = StorageLayout.open(context.driverDataDir(NAME));
         Path root = layout.root();
         try {
@@ -227,11 +214,9 @@ public final class OverlayStorageDriver implements StorageDriver {
     @Override
     public LayerInfo createLayer(String layerId, String parentId, InputStream tarDiff) {
         StorageLayout layout = store().layout();
-        if (layout.hasLayer(StorageIds.checkLayerId(layerId))) {
-            return layout.layerInfo(layerId);
-        }
-        if (parentId != null && !layout.hasLayer(StorageIds.checkLayerId(parentId))) {
-            throw new NotFoundException("parent layer " + parentId + " of layer " + layerId + " does not exist");
+        Optional<LayerInfo> existing = layout.existingLayer(layerId, parentId);
+        if (existing.isPresent()) {
+            return existing.get();
         }
         Store s = store();
         Path staging = layout.newStagingDirectory("layer-");

@@ -11,14 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
 import jctr.kernel.layer.FileTrees;
 import jctr.kernel.layer.LayerUnpacker;
-import jctr.kernel.layer.StorageIds;
 import jctr.kernel.layer.StorageLayout;
 import jctr.kernel.layer.StorageLock;
 import jctr.kernel.layer.UnpackOptions;
@@ -91,10 +89,7 @@ public final class VfsStorageDriver implements StorageDriver {
      */
     @Override
     public ProbeResult probe(DriverContext context) {
-        Path existing = context.driverDataDir(NAME).toAbsolutePath();
-        while (existing != null && !Files.isDirectory(existing)) {
-            existing = existing.getParent();
-        }
+        Path existing = StorageLayout.nearestExistingDirectory(context.driverDataDir(NAME)).orElse(null);
         if (existing == null || !Files.isWritable(existing)) {
             return ProbeResult.unavailable("the data directory " + context.driverDataDir(NAME) + " cannot be created: "
                     + (existing == null ? "no parent exists" : existing + " is not writable"));
@@ -131,14 +126,7 @@ public final class VfsStorageDriver implements StorageDriver {
     @Override
     public void initialize(DriverContext context) {
         Map<String, String> options = context.options();
-        Set<String> known = new TreeSet<>(UnpackOptions.OPTION_KEYS);
-        known.add("copyThreads");
-        for (String key : options.keySet()) {
-            if (!known.contains(key)) {
-                throw new InvalidConfigException("engine configuration", "driverOptions.vfs." + key,
-                        "unknown option; the vfs driver knows " + known);
-            }
-        }
+        UnpackOptions unpack = UnpackOptions.fromDriverOptions(NAME, options, Set.of("copyThreads"));
         int threads = Runtime.getRuntime().availableProcessors();
         String t = options.get("copyThreads");
         if (t != null) {
@@ -152,8 +140,7 @@ public final class VfsStorageDriver implements StorageDriver {
                         "must be a number from 1 to 256, not \"" + t + "\"");
             }
         }
-        store = new Store(StorageLayout.open(context.driverDataDir(NAME)), UnpackOptions.fromDriverOptions(NAME, options),
-                new TreeCopier(threads));
+        store = new Store(StorageLayout.open(context.driverDataDir(NAME)), unpack, new TreeCopier(threads));
     }
 
     private Store store() {
@@ -168,11 +155,9 @@ public final class VfsStorageDriver implements StorageDriver {
     public LayerInfo createLayer(String layerId, String parentId, InputStream tarDiff) {
         Store s = store();
         StorageLayout layout = s.layout();
-        if (layout.hasLayer(StorageIds.checkLayerId(layerId))) {
-            return layout.layerInfo(layerId);
-        }
-        if (parentId != null && !layout.hasLayer(StorageIds.checkLayerId(parentId))) {
-            throw new NotFoundException("parent layer " + parentId + " of layer " + layerId + " does not exist");
+        Optional<LayerInfo> existing = layout.existingLayer(layerId, parentId);
+        if (existing.isPresent()) {
+            return existing.get();
         }
         Path staging = layout.newStagingDirectory("layer-");
         try {
