@@ -5,6 +5,7 @@
  */
 module jctr.kernel {
     requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.datatype.jsr310;
 
     exports jctr.kernel;
     exports jctr.kernel.config;

@@ -21,6 +21,8 @@ public final class PosixFiles {
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
     private static final MethodHandle CLOSE = Downcalls.withErrno("close",
             FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle RMDIR = Downcalls.withErrno("rmdir",
+            FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle MKNOD = Downcalls.withErrno("mknod",
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG));
     private static final MethodHandle FLOCK = Downcalls.withErrno("flock",
@@ -109,6 +111,54 @@ public final class PosixFiles {
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
+    }
+
+    /**
+     * Writes {@code data} to an existing file with exactly one write(2), as kernel interface files (cgroup,
+     * /proc/sys, /proc/PID/*) require: each write is one command, and a missing file is never created
+     * (ENOENT means the kernel lacks the feature). The real errno comes back in the exception.
+     *
+     * @throws SyscallException from open or write; a short write is reported as EIO
+     */
+    public static void writeExisting(Path file, byte[] data) {
+        int fd = open(file, OpenFlags.O_WRONLY | OpenFlags.O_TRUNC | OpenFlags.O_CLOEXEC | OpenFlags.O_NOCTTY, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+            long n;
+            do {
+                n = (long) WRITE.invokeExact(state, fd, buf, (long) data.length);
+            } while (n < 0 && Downcalls.errno(state) == Errno.EINTR);
+            if (n < 0) {
+                throw new SyscallException("write", Downcalls.errno(state), file + ", \"" + printable(data) + "\"");
+            }
+            if (n != data.length) {
+                throw new SyscallException("write", Errno.EIO, file + ": short write of " + n + " of " + data.length + " bytes");
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** rmdir(2); the errno (EBUSY for a cgroup that still has tasks, ENOTEMPTY, ENOENT) is in the exception. */
+    public static void rmdir(Path dir) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            int rc = (int) RMDIR.invokeExact(state, arena.allocateFrom(dir.toString()));
+            if (rc != 0) {
+                throw new SyscallException("rmdir", Downcalls.errno(state), dir.toString());
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    private static String printable(byte[] data) {
+        String s = new String(data, 0, Math.min(data.length, 120), java.nio.charset.StandardCharsets.UTF_8).strip();
+        return data.length > 120 ? s + "..." : s;
     }
 
     /**
