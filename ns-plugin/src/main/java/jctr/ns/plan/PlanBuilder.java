@@ -172,8 +172,9 @@ public final class PlanBuilder {
         ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
         if ((rootPropagation & MS_SHARED) != 0) {
             // pivot_root refuses a new root whose parent mount is shared.
-            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(Path.of(rootfs).getParent()
-                    .toString()), "", MS_PRIVATE, ""));
+            Path parent = Path.of(rootfs).getParent();
+            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(parent == null ? "/"
+                    : parent.toString()), "", MS_PRIVATE, ""));
         }
         ops.add(new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""));
         ops.add(new Op.OpenRoot("root.path", rootfs));
