@@ -56,4 +56,17 @@ final class Bundles {
             throw new UncheckedIOException("writing the bundle " + dir, e);
         }
     }
+
+    /** Makes the bundle's rootfs writable (runc's default config mounts it read-only). */
+    static void writableRoot(Path bundle) {
+        try {
+            ObjectMapper json = OciJson.mapper();
+            Path config = bundle.resolve("config.json");
+            ObjectNode spec = (ObjectNode) json.readTree(config.toFile());
+            ((ObjectNode) spec.get("root")).put("readonly", false);
+            json.writeValue(config.toFile(), spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("editing the bundle " + bundle, e);
+        }
+    }
 }
