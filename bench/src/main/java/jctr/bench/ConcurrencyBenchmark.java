@@ -54,13 +54,14 @@ public class ConcurrencyBenchmark {
             rootfs = Bundles.busyboxRootfs(tmp.resolve("rootfs"));
             engine = new Engine(Engine.available(jctr.kernel.registry.DriverKind.RESOURCE, "cgroup-v1")
                     ? "cgroup-v1" : "none");
-            runcRoot = Files.createDirectories(tmp.resolve("runc-state"));
+            runcRoot = Files.createDirectories(StateTmpfs.mount(tmp.resolve("state")).resolve("runc"));
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             try {
                 engine.close();
+                StateTmpfs.unmount(tmp.resolve("state"));
             } finally {
                 FileTrees.deleteRecursively(tmp);
             }

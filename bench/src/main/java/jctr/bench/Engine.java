@@ -22,7 +22,8 @@ import jctr.kernel.spi.StorageDriver;
 /**
  * The in-process engine the benchmarks drive: a {@link ContainerRuntime} over its own state root, with the
  * namespaces isolation driver and the given resource driver ({@code none}, {@code cgroup-v1}, {@code cgroup-v2}),
- * found by ServiceLoader as the engine finds them; and storage drivers over their own data root.
+ * found by ServiceLoader as the engine finds them; and storage drivers over their own data root. The state root
+ * is a tmpfs ({@link StateTmpfs}), the data root a directory on the root disk (as /var/lib/jctr).
  */
 final class Engine implements AutoCloseable {
 
@@ -38,6 +39,7 @@ final class Engine implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        StateTmpfs.mount(dir.resolve("state"));
         Map<String, String> flags = new HashMap<>();
         flags.put("state-root", dir.resolve("state").toString());
         flags.put("data-root", dir.resolve("data").toString());
@@ -102,6 +104,10 @@ final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        FileTrees.deleteRecursively(dir);
+        try {
+            StateTmpfs.unmount(dir.resolve("state"));
+        } finally {
+            FileTrees.deleteRecursively(dir);
+        }
     }
 }

@@ -86,14 +86,14 @@ public final class MemoryFootprint {
                     engine.runtime.delete(id, true);
                 }
             }
-            runc(engine.dir, rootfs, n, result.putObject("runc"));
+            runc(engine.dir, engine.dir.resolve("state"), rootfs, n, result.putObject("runc"));
         }
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
     }
 
     /** N detached runc containers: processes outside them and runc's state per container. */
-    private static void runc(Path dir, Path rootfs, int n, ObjectNode out) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("runc-state"));
+    private static void runc(Path dir, Path stateTmpfs, Path rootfs, int n, ObjectNode out) throws IOException {
+        Path root = Files.createDirectories(stateTmpfs.resolve("runc"));
         List<String> ids = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {

@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * jctr in-process (create + start + wait + delete through {@code ContainerRuntime.run}, for each driver
  * combination), jctr's runc-compatible CLI as a subprocess (JVM start included, with and without the AOT
  * cache), {@code runc run}, {@code crun run}, and the floor {@code unshare ... /bin/true}. Every runtime runs
- * the same bundle (runc's default config). SampleTime gives mean and percentiles; the report divides each by
- * runc's from the same run. Needs root.
+ * the same bundle (runc's default config), with its state root on a tmpfs ({@link StateTmpfs}). SampleTime gives
+ * mean and percentiles; the report divides each by runc's from the same run. Needs root.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -59,6 +59,12 @@ public class StartupBenchmark {
         public void setUp() throws IOException {
             tmp = Files.createTempDirectory("jctr-bench-startup");
             rootfs = Bundles.busyboxRootfs(tmp.resolve("rootfs"));
+            StateTmpfs.mount(tmp.resolve("state"));
+        }
+
+        /** A state root for one runtime, on the tmpfs. */
+        Path stateRoot(String runtime) throws IOException {
+            return Files.createDirectories(tmp.resolve("state").resolve(runtime));
         }
 
         /** The bundle named {@code name} running {@code /bin/true} on {@code root}. */
@@ -69,7 +75,11 @@ public class StartupBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            FileTrees.deleteRecursively(tmp);
+            try {
+                StateTmpfs.unmount(tmp.resolve("state"));
+            } finally {
+                FileTrees.deleteRecursively(tmp);
+            }
         }
     }
 
@@ -129,7 +139,7 @@ public class StartupBenchmark {
                 throw new IllegalStateException("no AOT cache at mgmt/target/dist/jctr.aot: build with mvn package");
             }
             bundle = b.bundle("jctr-runc", b.rootfs);
-            stateRoot = Files.createDirectories(b.tmp.resolve("jctr-runc-state"));
+            stateRoot = b.stateRoot("jctr-runc");
         }
     }
 
@@ -145,8 +155,8 @@ public class StartupBenchmark {
         public void setUp(Bundle b) throws IOException {
             runcBundle = b.bundle("runc", b.rootfs);
             crunBundle = b.bundle("crun", b.rootfs);
-            runcRoot = Files.createDirectories(b.tmp.resolve("runc-state"));
-            crunRoot = Files.createDirectories(b.tmp.resolve("crun-state"));
+            runcRoot = b.stateRoot("runc");
+            crunRoot = b.stateRoot("crun");
         }
     }
 
