@@ -16,8 +16,7 @@ import jctr.kernel.testing.BusyboxRootfs;
 /**
  * OCI bundles every runtime under test runs unchanged: runc's own default config ({@code runc spec}) with no
  * terminal, the given program, a rootfs given by absolute path (so many bundles share one rootfs) and a
- * cgroup under {@code /jctr-test} (the only place this machine lets tests make cgroups; each runtime removes
- * its leaf when the container is deleted). {@code ociVersion} is 1.0.2 because crun 1.8 refuses newer ones.
+ * cgroup under {@link BenchCgroups#parent()} (each runtime removes its leaf when the container is deleted). {@code ociVersion} is 1.0.2 because crun 1.8 refuses newer ones.
  */
 final class Bundles {
 
@@ -31,9 +30,10 @@ final class Bundles {
 
     /**
      * Writes {@code dir/config.json} (creating {@code dir}) for {@code args} on {@code rootfs}, in cgroup
-     * {@code /jctr-test/<cgroupLeaf>}, and returns {@code dir}.
+     * {@code <BenchCgroups.parent()>/<cgroupLeaf>}, and returns {@code dir}.
      */
     static Path write(Path dir, Path rootfs, String cgroupLeaf, List<String> args) {
+        BenchCgroups.ensure();
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve("config.json");
@@ -49,7 +49,7 @@ final class Bundles {
             args.forEach(argv::add);
             ObjectNode root = (ObjectNode) spec.get("root");
             root.put("path", rootfs.toAbsolutePath().toString());
-            ((ObjectNode) spec.get("linux")).put("cgroupsPath", "/jctr-test/" + cgroupLeaf);
+            ((ObjectNode) spec.get("linux")).put("cgroupsPath", BenchCgroups.parent() + "/" + cgroupLeaf);
             json.writeValue(config.toFile(), spec);
             return dir;
         } catch (IOException e) {
