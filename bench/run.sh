@@ -34,8 +34,9 @@ if [ $build = yes ]; then
 fi
 out=bench/results/$(date +%Y%m%d-%H%M%S)-$mode
 mkdir -p "$out"
-# Every temporary file of the run (images, rootfs copies, state tmpfs mounts) lives under $tmp.
-tmp=$(mktemp -d /tmp/jctr-bench-run.XXXXXX)
+# Every temporary file of the run (images, rootfs copies, state tmpfs mounts) lives under $tmp, a short path:
+# overlay's mount(2) API (mountApi legacy) must fit 50 layer paths into one page of mount options.
+tmp=$(mktemp -d /tmp/jb.XXXXXX)
 cp="bench/target/bench.jar:bench/target/lib/*"
 java="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=$tmp -cp $cp"
 cleanup() {
