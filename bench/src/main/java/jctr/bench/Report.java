@@ -34,8 +34,8 @@ public final class Report {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One JMH result: the benchmark's method name, its parameters and statistics in ms. */
-    record Result(String name, String mode, int threads, Map<String, String> params, double mean, double p50,
-                  double p99, List<Double> samples) {
+    record Result(String benchmark, String name, String mode, int threads, Map<String, String> params, double mean,
+                  double p50, double p99, List<Double> samples) {
         boolean is(String method, Map<String, String> want) {
             return name.equals(method) && want.entrySet().stream().allMatch(e -> e.getValue().equals(params.get(e.getKey())));
         }
@@ -87,16 +87,21 @@ public final class Report {
         for (JsonNode fork : m.path("rawData")) {
             fork.forEach(v -> samples.add(v.asDouble()));
         }
-        return new Result(bench.substring(bench.lastIndexOf('.') + 1), r.get("mode").asText(), r.get("threads").asInt(),
+        String[] parts = bench.split("\\.");
+        return new Result(parts[parts.length - 2], parts[parts.length - 1], r.get("mode").asText(), r.get("threads").asInt(),
                 params, m.get("score").asDouble(), pct.get("50.0").asDouble(), pct.get("99.0").asDouble(), samples);
     }
 
     private Optional<Result> find(String method, Map<String, String> params) {
-        return results.stream().filter(r -> r.is(method, params)).findFirst();
+        return results.stream().filter(r -> r.is(method, params) && !isConcurrency(r)).findFirst();
     }
 
-    private Optional<Result> find(String method, Map<String, String> params, int threads) {
-        return results.stream().filter(r -> r.is(method, params) && r.threads() == threads).findFirst();
+    private static boolean isConcurrency(Result r) {
+        return r.benchmark().equals("ConcurrencyBenchmark");
+    }
+
+    private static boolean isStartup(Result r) {
+        return r.benchmark().equals("StartupBenchmark");
     }
 
     // ------------------------------------------------------------------ the summary
@@ -134,7 +139,7 @@ public final class Report {
     }
 
     private Result runc() {
-        return find("runc", Map.of(), 1).orElse(null);
+        return results.stream().filter(r -> isStartup(r) && r.name().equals("runc")).findFirst().orElse(null);
     }
 
     private void startup() {
@@ -144,14 +149,7 @@ public final class Report {
         }
         md.append("## Start-up: create + start + wait + delete of `/bin/true` (busybox rootfs)\n\n")
                 .append("| runtime | mean | p50 | p99 | mean / runc | p50 / runc | p99 / runc |\n|---|---|---|---|---|---|---|\n");
-        List<Result> rows = new ArrayList<>(results.stream().filter(r -> r.threads() == 1 && r.mode().equals("sample")
-                && List.of("jctrInProcess", "jctrRuncCli", "runc", "crun", "crunWrapper", "unshareFloor").contains(r.name())
-                && r.params().keySet().stream().noneMatch(k -> k.equals("sizeMiB"))).toList());
-        rows.removeIf(r -> r.name().equals("runc") && r != runc);
-        for (Result r : rows) {
-            if (!isStartup(r)) {
-                continue;
-            }
+        for (Result r : results.stream().filter(Report::isStartup).toList()) {
             md.append("| ").append(label(r)).append(" | ").append(f(r.mean())).append(" | ").append(f(r.p50()))
                     .append(" | ").append(f(r.p99())).append(" | ").append(f(r.mean() / runc.mean())).append(" | ")
                     .append(f(r.p50() / runc.p50())).append(" | ").append(f(r.p99() / runc.p99())).append(" |\n");
@@ -161,10 +159,6 @@ public final class Report {
         inProcess().ifPresent(r -> ratios.put("startup.inProcess/runc.p50", r.p50() / runc.p50()));
         find("jctrRuncCli", Map.of("aot", "on")).or(() -> find("jctrRuncCli", Map.of()))
                 .ifPresent(r -> ratios.put("startup.cli/runc.p50", r.p50() / runc.p50()));
-    }
-
-    private boolean isStartup(Result r) {
-        return r.params().isEmpty() || r.params().containsKey("aot") || r.params().containsKey("rootfs");
     }
 
     /** The in-process start-up the targets and the gate use: cgroup-v1 (else any cgroup driver), plain rootfs. */
@@ -187,8 +181,7 @@ public final class Report {
     }
 
     private void concurrency() {
-        List<Integer> ns = results.stream().filter(r -> r.name().equals("jctrInProcess") && !isStartup(r))
-                .map(Result::threads).distinct().sorted().toList();
+        List<Integer> ns = results.stream().filter(Report::isConcurrency).map(Result::threads).distinct().sorted().toList();
         if (ns.isEmpty()) {
             return;
         }
@@ -197,9 +190,10 @@ public final class Report {
                 .append("| N | jctr containers/s | runc containers/s | jctr / runc throughput | jctr p99 | runc p99 | p99 jctr / runc |\n")
                 .append("|---|---|---|---|---|---|---|\n");
         for (int n : ns) {
-            Optional<Result> j = results.stream().filter(r -> r.name().equals("jctrInProcess") && !isStartup(r) && r.threads() == n).findFirst();
-            Optional<Result> rc = results.stream().filter(r -> r.name().equals("runc") && r.threads() == n
-                    && r != (n == 1 ? runc() : null)).reduce((a, b) -> b);
+            Optional<Result> j = results.stream().filter(r -> isConcurrency(r) && r.name().equals("jctrInProcess")
+                    && r.threads() == n).findFirst();
+            Optional<Result> rc = results.stream().filter(r -> isConcurrency(r) && r.name().equals("runc")
+                    && r.threads() == n).findFirst();
             if (j.isEmpty() || rc.isEmpty()) {
                 continue;
             }
@@ -398,8 +392,7 @@ public final class Report {
 
     private void plots() throws IOException {
         List<String> scripts = new ArrayList<>();
-        List<Result> startup = results.stream().filter(r -> r.threads() == 1 && r.mode().equals("sample") && isStartup(r)
-                && !r.samples().isEmpty()).toList();
+        List<Result> startup = results.stream().filter(r -> isStartup(r) && !r.samples().isEmpty()).toList();
         if (!startup.isEmpty()) {
             StringBuilder plot = new StringBuilder("set terminal png size 1000,600\nset output 'startup-cdf.png'\n"
                     + "set title 'Start-up latency CDF (create+start+wait+delete of /bin/true)'\nset logscale x\n"
