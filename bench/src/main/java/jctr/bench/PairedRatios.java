@@ -22,7 +22,7 @@ import jctr.kernel.spi.StorageDriver;
  * the next, and two JMH benchmarks run minutes apart: their ratio moved by a factor of 3 to 7 between runs (vfs
  * prepare against cp -a) where the paired ratio moves by tens of percent. Here each round runs jctr's operation
  * and its peer's back to back, in alternating order, so both see the same load; a round's ratio is jctr's time over
- * the peer's, and the result is the median over the rounds.
+ * the peer's, and the result is the median over the rounds. Each ratio is its own series of rounds.
  * <ul>
  *   <li>{@code startup.inProcess/runc}: {@code ContainerRuntime.run} of {@code /bin/true} (cgroup-v1, plain
  *       rootfs) over {@code runc run} of the same bundle;</li>
@@ -88,25 +88,20 @@ public final class PairedRatios {
         }
         runcRun.run();
         cliRun.run();
+        // Two series, each alternating only its pair: a CLI run burns half a second of CPU in a JVM whose exit
+        // and container clean-up overlap whatever runs next, which made the in-process runs after it slower.
         double[] in = new double[n];
         double[] cl = new double[n];
         ArrayNode raw = rounds.putArray("startupMs");
         for (int i = 0; i < n; i++) {
-            double tr;
-            double ti;
-            double tc;
-            if (i % 2 == 0) {
-                tr = time(runcRun);
-                ti = time(inProcess);
-                tc = time(cliRun);
-            } else {
-                tc = time(cliRun);
-                ti = time(inProcess);
-                tr = time(runcRun);
-            }
-            in[i] = ti / tr;
-            cl[i] = tc / tr;
-            raw.addObject().put("runc", tr).put("inProcess", ti).put("cli", tc);
+            double[] t = pair(runcRun, inProcess, i % 2 == 0);
+            in[i] = t[1] / t[0];
+            raw.addObject().put("runc", t[0]).put("inProcess", t[1]);
+        }
+        for (int i = 0; i < n; i++) {
+            double[] t = pair(runcRun, cliRun, i % 2 == 0);
+            cl[i] = t[1] / t[0];
+            ((ObjectNode) raw.get(i)).put("runcBesideCli", t[0]).put("cli", t[1]);
         }
         ratios.put("startup.inProcess/runc.p50", median(in));
         ratios.put("startup.cli/runc.p50", median(cl));
@@ -199,6 +194,16 @@ public final class PairedRatios {
         ratios.put("prepare.vfs/cp.100MiB", median(vfsCp));
         ratios.put("prepare.overlay/cp.100MiB", median(ovCp));
         ratios.put("prepare.overlay50/overlay1", median(ov50));
+    }
+
+    /** The times of {@code peer} and {@code ours} run back to back, the peer first or second. */
+    private static double[] pair(Runnable peer, Runnable ours, boolean peerFirst) {
+        if (peerFirst) {
+            double p = time(peer);
+            return new double[] {p, time(ours)};
+        }
+        double o = time(ours);
+        return new double[] {time(peer), o};
     }
 
     private static double time(Runnable r) {
