@@ -1,0 +1,252 @@
+#!/bin/bash
+# Runs the OCI runtime-tools validation programs against one runtime and
+# collects per-program TAP results. The suite itself is NOT part of this
+# repository: build it beside the project as README.md (next to this file)
+# describes and pass its directory.
+#
+# usage: run.sh [options] SUITE_DIR RUNTIME [OUT_DIR]
+#   SUITE_DIR  directory holding runtimetest, rootfs-amd64.tar.gz and
+#              validation/*.t (or set OCI_SUITE and pass "" / omit nothing)
+#   RUNTIME    the runtime binary (runc, crun, ./bin/jctr-runc, ...)
+#   OUT_DIR    where results go (default: ./oci-validation-results/<name>)
+# options:
+#   --global "FLAGS"   extra global flags put before every subcommand
+#                      (e.g. "--cgroup-manager=disabled" for crun)
+#   --only "a b c"     run only these programs (names without .t)
+#   --timeout SECONDS  per-program limit (default 300)
+#   --no-cgroup-move   stay in the caller's cgroups (see below)
+#
+# The runtime is driven through a generated wrapper that adds a private
+# "--root" state directory, so leftovers can be found and force-deleted
+# after every program without touching anyone else's containers.
+#
+# Unless --no-cgroup-move is given, the runner first moves itself into a
+# fresh /sys/fs/cgroup/<controller>/jctr-test/oci-validation-<pid> cgroup on
+# every v1 hierarchy and in the cgroup2 mount, so containers that use relative cgroup paths (the
+# default for runc and crun) are created under jctr-test as the host rules
+# require, and removes those cgroups at the end.
+#
+# Results: OUT_DIR/<program>.tap (stdout), .err (stderr), .rc (exit code),
+# summary.tsv (one row per program plus TOTAL), prove.txt (the verdict of
+# `prove` replaying the recorded TAP and exit codes), leftovers.txt.
+set -u
+
+GLOBAL=""
+ONLY=""
+TIMEOUT=300
+MOVE_CGROUP=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --global) GLOBAL="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        --timeout) TIMEOUT="$2"; shift 2 ;;
+        --no-cgroup-move) MOVE_CGROUP=0; shift ;;
+        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+        --) shift; break ;;
+        -*) echo "unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
+
+SUITE=${1:-${OCI_SUITE:-}}
+RUNTIME_BIN=${2:-}
+if [ -z "$SUITE" ] || [ -z "$RUNTIME_BIN" ]; then
+    echo "usage: $0 [options] SUITE_DIR RUNTIME [OUT_DIR]" >&2
+    exit 2
+fi
+SUITE=$(cd "$SUITE" && pwd) || exit 2
+for f in runtimetest rootfs-amd64.tar.gz; do
+    [ -e "$SUITE/$f" ] || { echo "$SUITE/$f missing: build the suite first" >&2; exit 2; }
+done
+RUNTIME_ABS=$(command -v "$RUNTIME_BIN") || { echo "runtime $RUNTIME_BIN not found" >&2; exit 2; }
+case "$RUNTIME_ABS" in /*) ;; *) RUNTIME_ABS="$(pwd)/$RUNTIME_ABS" ;; esac
+NAME=$(basename "$RUNTIME_BIN")
+OUT=${3:-"$(pwd)/oci-validation-results/$NAME"}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+rm -f "$OUT"/*.tap "$OUT"/*.err "$OUT"/*.rc "$OUT/leftovers.during"
+
+WORK=$(mktemp -d /tmp/oci-validation.XXXXXX)
+STATE="$WORK/state"
+mkdir -p "$STATE"
+WRAPPER="$WORK/$NAME"
+cat > "$WRAPPER" <<EOF
+#!/bin/sh
+exec "$RUNTIME_ABS" --root "$STATE" $GLOBAL "\$@"
+EOF
+chmod +x "$WRAPPER"
+
+# --- cgroup placement -------------------------------------------------------
+MY_CGROUPS=()
+ORIG_CGROUPS=()
+CGROUP2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+place_in_test_cgroups() {
+    local lines line hid ctrl path dir
+    # Read the whole file first: it changes as we move, and a lazy read would
+    # resume mid-line.
+    mapfile -t lines < /proc/self/cgroup
+    for line in "${lines[@]}"; do
+        IFS=: read -r hid ctrl path <<< "$line"
+        ctrl=${ctrl#name=}
+        if [ "$hid" = 0 ]; then
+            dir=$CGROUP2             # hybrid: the cgroup2 mount, e.g. .../unified
+            [ -n "$dir" ] || continue
+        else
+            case "$ctrl" in ""|*/*) continue ;; esac
+            dir=/sys/fs/cgroup/$ctrl
+            # only real cgroup v1 mounts, never the tmpfs that holds them
+            [ "$(stat -f -c %T "$dir" 2>/dev/null)" = cgroupfs ] || continue
+        fi
+        mkdir -p "$dir/jctr-test" 2>/dev/null || continue
+        mkdir "$dir/jctr-test/oci-validation-$$" 2>/dev/null || continue
+        # cpuset children start empty: inherit the parent's sets first
+        if [ -e "$dir/cpuset.cpus" ]; then
+            for k in cpuset.cpus cpuset.mems; do
+                [ -s "$dir/jctr-test/$k" ] || cat "$dir/$k" > "$dir/jctr-test/$k"
+                cat "$dir/jctr-test/$k" > "$dir/jctr-test/oci-validation-$$/$k"
+            done
+        fi
+        echo $$ > "$dir/jctr-test/oci-validation-$$/cgroup.procs" || continue
+        MY_CGROUPS+=("$dir/jctr-test/oci-validation-$$")
+        ORIG_CGROUPS+=("$dir$path")
+    done
+}
+leave_test_cgroups() {
+    local i
+    for i in "${!MY_CGROUPS[@]}"; do
+        echo $$ > "${ORIG_CGROUPS[$i]}/cgroup.procs" 2>/dev/null || true
+    done
+    for i in "${!MY_CGROUPS[@]}"; do
+        # children left by runtimes (relative cgroup paths), deepest first
+        find "${MY_CGROUPS[$i]}" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+        rmdir "${MY_CGROUPS[$i]}" 2>/dev/null || echo "could not remove ${MY_CGROUPS[$i]}" >&2
+        rmdir "$(dirname "${MY_CGROUPS[$i]}")" 2>/dev/null || true   # only if empty
+    done
+}
+[ $MOVE_CGROUP = 1 ] && place_in_test_cgroups
+
+# --- leftovers ----------------------------------------------------------------
+container_ids() {
+    # the first column of `list`, header skipped; works for runc, crun and jctr-runc
+    "$WRAPPER" list 2>/dev/null | awk 'NR > 1 && $1 != "" {print $1}'
+}
+cleanup_containers() {
+    local id n=0
+    for id in $(container_ids); do
+        "$WRAPPER" delete --force "$id" >/dev/null 2>&1 || "$WRAPPER" kill "$id" KILL >/dev/null 2>&1
+        "$WRAPPER" delete --force "$id" >/dev/null 2>&1
+        n=$((n + 1))
+    done
+    echo $n
+}
+unmount_leaked_bundles() {
+    # Bundles live in /tmp/ocitest*; a runtime that lets container mounts
+    # propagate back (rootfsPropagation "shared") leaves them mounted on the host.
+    local mp n=0
+    for mp in $(awk '$5 ~ "^/tmp/ocitest" {print $5}' /proc/self/mountinfo | sort -u); do
+        mountpoint -q "$mp" && umount -R -l "$mp" 2>/dev/null && n=$((n + 1))
+    done
+    echo $n
+}
+snapshot() {
+    awk '{print $5}' /proc/self/mountinfo | sort
+}
+remove_leaked_cgroups() {
+    # Empty cgroups that appeared during the program and carry the suite's
+    # names (testdir/cgrouptest) or a container UUID: what the runtime failed
+    # to remove. Anything else new is left alone (other users of the host).
+    local d n=0
+    cgroup_snapshot > "$WORK/cgroups.now"
+    for d in $(comm -13 "$WORK/cgroups.prog" "$WORK/cgroups.now" | sort -r); do
+        case "$d" in
+            */testdir*|*/cgrouptest*|*/????????-????-????-????-????????????*)
+                rmdir "$d" 2>/dev/null && n=$((n + 1)) ;;
+        esac
+    done
+    echo $n
+}
+cgroup_snapshot() {
+    # top two levels of every hierarchy (other users' changes show up too)
+    # plus everything under jctr-test
+    { find /sys/fs/cgroup/*/ -mindepth 1 -maxdepth 2 -type d
+      find /sys/fs/cgroup/*/jctr-test -mindepth 1 -maxdepth 4 -type d; } 2>/dev/null | sort -u
+}
+
+cd "$SUITE" || exit 2
+snapshot > "$WORK/mounts.before"
+cgroup_snapshot > "$WORK/cgroups.before"
+
+if [ -n "$ONLY" ]; then
+    PROGRAMS=""
+    for p in $ONLY; do PROGRAMS="$PROGRAMS validation/$p.t"; done
+else
+    PROGRAMS=$(ls validation/*.t)
+fi
+
+printf 'program\tok\tnot_ok\tskip\ttodo\tplanned\texit\tleftover_containers\tseconds\tverdict\n' > "$OUT/summary.tsv"
+T_OK=0; T_NOK=0; T_SKIP=0; T_TODO=0; T_PASS=0; T_PROGS=0
+START_ALL=$(date +%s)
+for prog in $PROGRAMS; do
+    base=$(basename "$prog" .t)
+    cgroup_snapshot > "$WORK/cgroups.prog"
+    start=$(date +%s.%N)
+    RUNTIME="$WRAPPER" timeout --kill-after=10 "$TIMEOUT" "./$prog" > "$OUT/$base.tap" 2> "$OUT/$base.err" < /dev/null
+    rc=$?
+    end=$(date +%s.%N)
+    echo $rc > "$OUT/$base.rc"
+    left=$(cleanup_containers)
+    leaked=$(unmount_leaked_bundles)
+    [ "$leaked" -gt 0 ] && echo "$base: unmounted $leaked leaked bundle mount(s)" >> "$OUT/leftovers.during"
+    lcg=$(remove_leaked_cgroups)
+    [ "$lcg" -gt 0 ] && echo "$base: removed $lcg cgroup dir(s) the runtime left" >> "$OUT/leftovers.during"
+    # Count top-level TAP lines only (nested runtimetest output is indented YAML).
+    read -r ok nok skip todo planned < <(awk '
+        /^ok [0-9]+ # SKIP/        {skip++; next}
+        /^(not )?ok [0-9]+ # TODO/ {todo++; next}
+        /^ok [0-9]+/               {ok++; next}
+        /^not ok [0-9]+/           {nok++; next}
+        /^1\.\.[0-9]+/             {n = $1; sub(/^1\.\./, "", n); planned += n}
+        END {printf "%d %d %d %d %d\n", ok, nok, skip, todo, planned}' "$OUT/$base.tap")
+    total=$((ok + nok + skip + todo))
+    if [ "$rc" = 0 ] && [ "$nok" = 0 ] && [ "$total" -gt 0 ] && [ "$planned" = "$total" ]; then
+        verdict=PASS; T_PASS=$((T_PASS + 1))
+    elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        verdict=TIMEOUT
+    else
+        verdict=FAIL
+    fi
+    secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')
+    printf '%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n' "$base" "$ok" "$nok" "$skip" "$todo" "$planned" "$rc" "$left" "$secs" "$verdict" >> "$OUT/summary.tsv"
+    printf '%-40s ok=%-4d not_ok=%-4d skip=%-3d exit=%-3d %s (%ss)\n' "$base" "$ok" "$nok" "$skip" "$rc" "$verdict" "$secs"
+    T_OK=$((T_OK + ok)); T_NOK=$((T_NOK + nok)); T_SKIP=$((T_SKIP + skip)); T_TODO=$((T_TODO + todo)); T_PROGS=$((T_PROGS + 1))
+done
+ELAPSED=$(( $(date +%s) - START_ALL ))
+printf 'TOTAL\t%d\t%d\t%d\t%d\t-\t-\t-\t%d\t%d/%d programs pass\n' "$T_OK" "$T_NOK" "$T_SKIP" "$T_TODO" "$ELAPSED" "$T_PASS" "$T_PROGS" >> "$OUT/summary.tsv"
+
+# prove's own verdict, replaying the recorded streams and exit codes. The
+# diagnostic YAML blocks are dropped: prove's YAMLish reader rejects much of
+# what the suite prints there (upstream drives the suite with node-tap).
+cat > "$WORK/replay" <<'EOF'
+#!/bin/sh
+awk '/^ *---$/ {y = 1; next} y && /^ *\.\.\.$/ {y = 0; next} !y' "$1"
+exit "$(cat "${1%.tap}.rc")"
+EOF
+chmod +x "$WORK/replay"
+(cd "$OUT" && prove --exec "$WORK/replay" ./*.tap > prove.txt 2>&1)
+
+[ $MOVE_CGROUP = 1 ] && leave_test_cgroups
+snapshot > "$WORK/mounts.after"
+cgroup_snapshot > "$WORK/cgroups.after"
+{
+    echo "containers still listed: $(container_ids | wc -l)"
+    echo "mount points added:"; comm -13 "$WORK/mounts.before" "$WORK/mounts.after"
+    echo "cgroup dirs added:";  comm -13 "$WORK/cgroups.before" "$WORK/cgroups.after"
+    echo "cleaned up during the run:"; cat "$OUT/leftovers.during" 2>/dev/null
+} > "$OUT/leftovers.txt"
+rm -f "$OUT/leftovers.during"
+rm -rf "$WORK"
+
+echo "---"
+echo "$NAME: $T_OK ok, $T_NOK not ok, $T_SKIP skipped, $T_TODO todo; $T_PASS/$T_PROGS programs pass; ${ELAPSED}s"
+echo "results in $OUT (summary.tsv, prove.txt, leftovers.txt)"
+cat "$OUT/leftovers.txt"
