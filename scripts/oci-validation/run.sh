@@ -160,7 +160,10 @@ remove_leaked_cgroups() {
     for d in $(comm -13 "$WORK/cgroups.prog" "$WORK/cgroups.now" | sort -r); do
         case "$d" in
             */testdir*|*/cgrouptest*|*/????????-????-????-????-????????????*)
-                rmdir "$d" 2>/dev/null && n=$((n + 1)) ;;
+                [ -d "$d" ] || continue
+                # its subtree too (e.g. testdir/cgrouptest/container), deepest first
+                find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+                [ -d "$d" ] || n=$((n + 1)) ;;
         esac
     done
     echo $n
