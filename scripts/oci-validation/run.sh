@@ -27,9 +27,12 @@
 # require, and removes those cgroups at the end.
 #
 # Results: OUT_DIR/<program>.tap (stdout), .err (stderr), .rc (exit code),
-# summary.tsv (one row per program plus TOTAL), prove.txt (the verdict of
-# `prove` replaying the recorded TAP and exit codes), leftovers.txt.
+# .meta (leftover containers, seconds), summary.tsv (one row per program plus
+# TOTAL, written by score.sh, which says how programs are scored), prove.txt
+# (the verdict of `prove` replaying the recorded TAP and exit codes),
+# leftovers.txt.
 set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 GLOBAL=""
 ONLY=""
@@ -64,7 +67,7 @@ NAME=$(basename "$RUNTIME_BIN")
 OUT=${3:-"$(pwd)/oci-validation-results/$NAME"}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-rm -f "$OUT"/*.tap "$OUT"/*.err "$OUT"/*.rc "$OUT/leftovers.during"
+rm -f "$OUT"/*.tap "$OUT"/*.err "$OUT"/*.rc "$OUT"/*.meta "$OUT/elapsed" "$OUT/leftovers.during"
 
 WORK=$(mktemp -d /tmp/oci-validation.XXXXXX)
 STATE="$WORK/state"
@@ -186,8 +189,6 @@ else
     PROGRAMS=$(ls validation/*.t)
 fi
 
-printf 'program\tok\tnot_ok\tskip\ttodo\tplanned\texit\tleftover_containers\tseconds\tverdict\n' > "$OUT/summary.tsv"
-T_OK=0; T_NOK=0; T_SKIP=0; T_TODO=0; T_PASS=0; T_PROGS=0
 START_ALL=$(date +%s)
 for prog in $PROGRAMS; do
     base=$(basename "$prog" .t)
@@ -202,29 +203,13 @@ for prog in $PROGRAMS; do
     [ "$leaked" -gt 0 ] && echo "$base: unmounted $leaked leaked bundle mount(s)" >> "$OUT/leftovers.during"
     lcg=$(remove_leaked_cgroups)
     [ "$lcg" -gt 0 ] && echo "$base: removed $lcg cgroup dir(s) the runtime left" >> "$OUT/leftovers.during"
-    # Count top-level TAP lines only (nested runtimetest output is indented YAML).
-    read -r ok nok skip todo planned < <(awk '
-        /^ok [0-9]+ # SKIP/        {skip++; next}
-        /^(not )?ok [0-9]+ # TODO/ {todo++; next}
-        /^ok [0-9]+/               {ok++; next}
-        /^not ok [0-9]+/           {nok++; next}
-        /^1\.\.[0-9]+/             {n = $1; sub(/^1\.\./, "", n); planned += n}
-        END {printf "%d %d %d %d %d\n", ok, nok, skip, todo, planned}' "$OUT/$base.tap")
-    total=$((ok + nok + skip + todo))
-    if [ "$rc" = 0 ] && [ "$nok" = 0 ] && [ "$total" -gt 0 ] && [ "$planned" = "$total" ]; then
-        verdict=PASS; T_PASS=$((T_PASS + 1))
-    elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-        verdict=TIMEOUT
-    else
-        verdict=FAIL
-    fi
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')
-    printf '%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n' "$base" "$ok" "$nok" "$skip" "$todo" "$planned" "$rc" "$left" "$secs" "$verdict" >> "$OUT/summary.tsv"
-    printf '%-40s ok=%-4d not_ok=%-4d skip=%-3d exit=%-3d %s (%ss)\n' "$base" "$ok" "$nok" "$skip" "$rc" "$verdict" "$secs"
-    T_OK=$((T_OK + ok)); T_NOK=$((T_NOK + nok)); T_SKIP=$((T_SKIP + skip)); T_TODO=$((T_TODO + todo)); T_PROGS=$((T_PROGS + 1))
+    echo "$left $secs" > "$OUT/$base.meta"
+    printf '%-40s exit=%-3d %ss\n' "$base" "$rc" "$secs"
 done
 ELAPSED=$(( $(date +%s) - START_ALL ))
-printf 'TOTAL\t%d\t%d\t%d\t%d\t-\t-\t-\t%d\t%d/%d programs pass\n' "$T_OK" "$T_NOK" "$T_SKIP" "$T_TODO" "$ELAPSED" "$T_PASS" "$T_PROGS" >> "$OUT/summary.tsv"
+echo "$ELAPSED" > "$OUT/elapsed"
+RESULT=$("$HERE/score.sh" "$OUT")
 
 # prove's own verdict, replaying the recorded streams and exit codes. The
 # diagnostic YAML blocks are dropped: prove's YAMLish reader rejects much of
@@ -250,6 +235,6 @@ rm -f "$OUT/leftovers.during"
 rm -rf "$WORK"
 
 echo "---"
-echo "$NAME: $T_OK ok, $T_NOK not ok, $T_SKIP skipped, $T_TODO todo; $T_PASS/$T_PROGS programs pass; ${ELAPSED}s"
+echo "$NAME: $RESULT"
 echo "results in $OUT (summary.tsv, prove.txt, leftovers.txt)"
 cat "$OUT/leftovers.txt"
