@@ -73,7 +73,12 @@ public record Digest(String algorithm, String hex) {
 
     /** The sha256 digest of {@code content}. */
     public static Digest sha256(byte[] content) {
-        return new Digest("sha256", HexFormat.of().formatHex(newSha256().digest(content)));
+        return of("sha256", content);
+    }
+
+    /** The digest of {@code content} with {@code algorithm} ({@code sha256} or {@code sha512}). */
+    public static Digest of(String algorithm, byte[] content) {
+        return new Digest(algorithm, HexFormat.of().formatHex(newMessageDigest(algorithm).digest(content)));
     }
 
     /** A fresh SHA-256 {@link MessageDigest}. */
