@@ -72,7 +72,12 @@ public final class ImageImporter {
     public List<Imported> importPath(Path path, Reference name) {
         if (Files.isDirectory(path)) {
             try (StoreLock _ = store.gcShared()) {
-                return importFrom(new DirArchive(path.toAbsolutePath(), store.blobs()), name);
+                DirArchive archive = new DirArchive(path.toAbsolutePath(), store.blobs());
+                try {
+                    return importFrom(archive, name);
+                } finally {
+                    archive.dropUnused(store);
+                }
             }
         }
         try (InputStream in = Files.newInputStream(path)) {
@@ -93,8 +98,9 @@ public final class ImageImporter {
             buffered.reset();
             InputStream tar = MediaTypes.sniff(head, head.length) == MediaTypes.Compression.GZIP
                     ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
-            TarArchive archive = TarArchive.read(tar, source, store.blobs());
+            TarArchive archive = new TarArchive(source, store.blobs());
             try {
+                archive.read(tar);
                 return importFrom(archive, name);
             } finally {
                 archive.dropUnused(store);
@@ -285,7 +291,7 @@ public final class ImageImporter {
                 throw new DigestMismatchException(archive.source() + ": " + e.config(),
                         new Digest("sha256", base.substring(0, 64)), configDigest);
             }
-            archive.store().put(configBytes, configDigest, archive.source() + ": " + e.config());
+            archive.put(configBytes, configDigest, archive.source() + ": " + e.config());
             blobs.add(configDigest);
             ImageConfig config = ImageJson.config(archive.source() + ": " + e.config(), configBytes);
             if (config.diffIds().size() != e.layers().size()) {
@@ -306,7 +312,7 @@ public final class ImageImporter {
             ImageManifest manifest = new ImageManifest(2, MediaTypes.OCI_MANIFEST,
                     new Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length), layers, null);
             byte[] manifestBytes = OciJson.writeCompact(manifest);
-            Digest manifestDigest = archive.store().put(manifestBytes, null, archive.source() + ": manifest");
+            Digest manifestDigest = archive.put(manifestBytes, null, archive.source() + ": manifest");
             blobs.add(manifestDigest);
             out.add(new Pending(ImageStore.newRecord(manifestDigest, manifest, config),
                     new LinkedHashSet<>(parseTags(archive, e)), blobs));
@@ -323,32 +329,80 @@ public final class ImageImporter {
         }
     }
 
-    /** Where an import reads from. */
-    private interface Archive {
-        String source();
+    /**
+     * Where an import reads from. It remembers the blobs it added to the store, so that those no imported
+     * image uses (other platforms, stray files, everything of a failed import) are removed again.
+     */
+    private abstract static class Archive {
+        final BlobStore store;
+        final Set<Digest> added = new HashSet<>();
+        final Set<Digest> used = new HashSet<>();
 
-        BlobStore store();
+        Archive(BlobStore store) {
+            this.store = store;
+        }
 
-        boolean has(String path);
+        abstract String source();
+
+        abstract boolean has(String path);
 
         /** A small file's content. */
-        byte[] document(String path);
+        abstract byte[] document(String path);
 
         /** Makes sure the file at {@code path} is a stored blob (verified against {@code expected} if given). */
-        Digest blob(String path, Digest expected, long size);
+        abstract Digest blob(String path, Digest expected, long size);
+
+        BlobStore store() {
+            return store;
+        }
 
         /** Blobs the imported images use (filled in by the importer). */
-        Set<Digest> used();
+        Set<Digest> used() {
+            return used;
+        }
+
+        /** Stores content, remembering whether it is new. */
+        Digest put(byte[] content, Digest expected, String what) {
+            return put(new java.io.ByteArrayInputStream(content), expected, content.length, what);
+        }
+
+        Digest put(InputStream in, Digest expected, long size, String what) {
+            try {
+                BlobStore.Stored s = store.putTracked(in, expected, size, what);
+                if (s.created()) {
+                    added.add(s.digest());
+                }
+                return s.digest();
+            } catch (IOException e) {
+                throw new UncheckedIOException("storing " + what, e);
+            }
+        }
+
+        /** Removes the blobs this archive added that no image of the store uses. */
+        void dropUnused(ImageStore imageStore) {
+            if (added.isEmpty()) {
+                return;
+            }
+            Set<Digest> referenced = ImageGc.referencedBlobs(imageStore);
+            for (Digest d : added) {
+                if (!used.contains(d) && !referenced.contains(d)) {
+                    store.delete(d);
+                }
+            }
+        }
     }
 
     /** A directory: an OCI layout or an extracted docker save. */
-    private record DirArchive(Path dir, BlobStore store, Set<Digest> used) implements Archive {
+    private static final class DirArchive extends Archive {
+        private final Path dir;
+
         DirArchive(Path dir, BlobStore store) {
-            this(dir, store, new HashSet<>());
+            super(store);
+            this.dir = dir;
         }
 
         @Override
-        public String source() {
+        String source() {
             return dir.toString();
         }
 
@@ -361,12 +415,12 @@ public final class ImageImporter {
         }
 
         @Override
-        public boolean has(String path) {
+        boolean has(String path) {
             return Files.isRegularFile(resolve(path));
         }
 
         @Override
-        public byte[] document(String path) {
+        byte[] document(String path) {
             Path p = resolve(path);
             try {
                 if (Files.size(p) > SMALL_FILE) {
@@ -381,13 +435,13 @@ public final class ImageImporter {
         }
 
         @Override
-        public Digest blob(String path, Digest expected, long size) {
+        Digest blob(String path, Digest expected, long size) {
             if (expected != null && store.has(expected)) {
                 return expected;
             }
             Path p = resolve(path);
             try (InputStream in = Files.newInputStream(p)) {
-                return store.put(in, expected, size, source() + ": " + path);
+                return put(in, expected, size, source() + ": " + path);
             } catch (NoSuchFileException e) {
                 throw new NotFoundException(source() + ": " + path + " is missing", e);
             } catch (IOException e) {
@@ -397,21 +451,17 @@ public final class ImageImporter {
     }
 
     /** A tar read in one pass: blobs and large files went to the blob store, small files are in memory. */
-    private static final class TarArchive implements Archive {
+    private static final class TarArchive extends Archive {
         private final String source;
-        private final BlobStore store;
         private final Map<String, byte[]> small = new HashMap<>();
         private final Map<String, Digest> stored = new HashMap<>();
-        private final Set<Digest> added = new HashSet<>();
-        private final Set<Digest> used = new HashSet<>();
 
-        private TarArchive(String source, BlobStore store) {
+        TarArchive(String source, BlobStore store) {
+            super(store);
             this.source = source;
-            this.store = store;
         }
 
-        static TarArchive read(InputStream in, String source, BlobStore store) throws IOException {
-            TarArchive a = new TarArchive(source, store);
+        void read(InputStream in) throws IOException {
             TarReader tar = new TarReader(in, source);
             TarReader.Entry e;
             while ((e = tar.next()) != null) {
@@ -420,22 +470,17 @@ public final class ImageImporter {
                 }
                 Digest named = blobName(e.name());
                 if (named != null) {
-                    if (!store.has(named) && store.putTracked(tar.content(), named, e.size(), source + ": " + e.name()).created()) {
-                        a.added.add(named);
+                    if (!store.has(named)) {
+                        put(tar.content(), named, e.size(), source + ": " + e.name());
                     }
-                    a.stored.put(e.name(), named);
+                    stored.put(e.name(), named);
                 } else if (e.size() <= SMALL_FILE) {
-                    a.small.put(e.name(), tar.content().readAllBytes());
+                    small.put(e.name(), tar.content().readAllBytes());
                 } else {
                     // A large file outside blobs/: a legacy layer.tar. Its digest is learnt while storing it.
-                    BlobStore.Stored s = store.putTracked(tar.content(), null, e.size(), source + ": " + e.name());
-                    if (s.created()) {
-                        a.added.add(s.digest());
-                    }
-                    a.stored.put(e.name(), s.digest());
+                    stored.put(e.name(), put(tar.content(), null, e.size(), source + ": " + e.name()));
                 }
             }
-            return a;
         }
 
         private static Digest blobName(String name) {
@@ -451,28 +496,18 @@ public final class ImageImporter {
         }
 
         @Override
-        public String source() {
+        String source() {
             return source;
         }
 
         @Override
-        public BlobStore store() {
-            return store;
-        }
-
-        @Override
-        public Set<Digest> used() {
-            return used;
-        }
-
-        @Override
-        public boolean has(String path) {
+        boolean has(String path) {
             String p = normalize(path);
             return small.containsKey(p) || stored.containsKey(p);
         }
 
         @Override
-        public byte[] document(String path) {
+        byte[] document(String path) {
             String p = normalize(path);
             byte[] b = small.get(p);
             if (b != null) {
@@ -486,7 +521,7 @@ public final class ImageImporter {
         }
 
         @Override
-        public Digest blob(String path, Digest expected, long size) {
+        Digest blob(String path, Digest expected, long size) {
             String p = normalize(path);
             Digest d = stored.get(p);
             if (d == null) {
@@ -494,16 +529,7 @@ public final class ImageImporter {
                 if (b == null) {
                     throw new NotFoundException(source + ": " + path + " is missing");
                 }
-                try {
-                    BlobStore.Stored s = store.putTracked(new java.io.ByteArrayInputStream(b), expected, b.length,
-                            source + ": " + path);
-                    if (s.created()) {
-                        added.add(s.digest());
-                    }
-                    d = s.digest();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                d = put(b, expected, source + ": " + path);
                 stored.put(p, d);
             }
             if (expected != null && !d.equals(expected)) {
@@ -521,16 +547,6 @@ public final class ImageImporter {
                 p = p.substring(2);
             }
             return p;
-        }
-
-        /** Removes the blobs this archive added that no imported image uses. */
-        void dropUnused(ImageStore imageStore) {
-            Set<Digest> referenced = ImageGc.referencedBlobs(imageStore);
-            for (Digest d : added) {
-                if (!used.contains(d) && !referenced.contains(d)) {
-                    store.delete(d);
-                }
-            }
         }
     }
 }

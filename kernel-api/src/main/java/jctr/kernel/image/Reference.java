@@ -142,9 +142,11 @@ public record Reference(String domain, String path, String tag, Digest digest) {
         }
         String rest = path;
         if (rest.startsWith("library/") && rest.indexOf('/', "library/".length()) < 0) {
-            rest = rest.substring("library/".length());
+            return rest.substring("library/".length());
         }
-        return rest;
+        String first = rest.substring(0, rest.indexOf('/') < 0 ? rest.length() : rest.indexOf('/'));
+        // A first component that looks like a host would be read back as one: keep the domain then.
+        return rest.contains("/") && (first.contains(".") || first.equals("localhost")) ? repository() : rest;
     }
 
     /** The whole reference as Docker shows it, e.g. {@code busybox:latest}. */
