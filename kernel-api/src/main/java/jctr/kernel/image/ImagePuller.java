@@ -1,5 +1,6 @@
 package jctr.kernel.image;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +30,10 @@ public final class ImagePuller {
      * @param retries times a broken layer download is resumed before the pull fails
      * @param insecure registries ({@code host[:port]}) reached over plain HTTP besides loopback ones
      * @param credentials credentials per registry
+     * @param stallTimeout a layer download that receives nothing for this long is treated as broken and resumed
      */
     public record Options(Platform platform, int parallel, int retries, List<String> insecure,
-                          RegistryCredentials credentials) {
+                          RegistryCredentials credentials, Duration stallTimeout) {
         public Options {
             if (parallel < 1) {
                 throw new IllegalArgumentException("parallel must be at least 1");
@@ -39,9 +41,19 @@ public final class ImagePuller {
             insecure = List.copyOf(insecure);
         }
 
-        /** linux/amd64, 3 parallel downloads, 3 retries, no extra insecure registries, no credentials. */
+        /** linux/amd64, 3 parallel downloads, 3 retries, no extra insecure registries, no credentials, 60 s stalls. */
         public static Options defaults() {
-            return new Options(Platform.LINUX_AMD64, 3, 3, List.of(), RegistryCredentials.NONE);
+            return new Options(Platform.LINUX_AMD64, 3, 3, List.of(), RegistryCredentials.NONE, Duration.ofSeconds(60));
+        }
+
+        /** These options for another platform. */
+        public Options withPlatform(Platform p) {
+            return new Options(p, parallel, retries, insecure, credentials, stallTimeout);
+        }
+
+        /** These options with other credentials. */
+        public Options withCredentials(RegistryCredentials c) {
+            return new Options(platform, parallel, retries, insecure, c, stallTimeout);
         }
     }
 
@@ -74,7 +86,8 @@ public final class ImagePuller {
     public Result pull(Reference reference, PullProgress progress) {
         Reference ref = reference.orLatest();
         String repo = ref.path();
-        RegistryClient client = new RegistryClient(ref.domain(), options.insecure(), options.credentials(), options.retries());
+        RegistryClient client = new RegistryClient(ref.domain(), options.insecure(), options.credentials(), options.retries(),
+                options.stallTimeout());
         String wanted = ref.digest() != null ? ref.digest().toString() : ref.tag();
         progress.message(ref.digest() != null ? ref.digest().toString() : ref.tag(), "Pulling from " + repo);
 

@@ -23,6 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -51,6 +55,12 @@ public final class RegistryClient {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     /** In-process exclusion per partial download file; flock on the file excludes other processes. */
     private static final Map<Path, ReentrantLock> DOWNLOADS = new ConcurrentHashMap<>();
+    /** Interrupts downloads whose connection went silent (java.net.http has no read timeout for bodies). */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jctr-registry-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final String domain;
     private final URI base;
@@ -59,14 +69,17 @@ public final class RegistryClient {
     /** Authorization header per scope (bearer tokens), or under "" for Basic. */
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
     private final int retries;
+    private final Duration stallTimeout;
     private final List<String> insecure;
 
     /**
      * @param domain the registry as a reference names it, e.g. {@code localhost:5000} or {@code docker.io}
      * @param insecure registries ({@code host[:port]}) to reach over plain HTTP
      * @param retries how often a failed blob download is resumed before giving up
+     * @param stallTimeout a blob download that receives nothing for this long counts as broken (and is resumed)
      */
-    public RegistryClient(String domain, List<String> insecure, RegistryCredentials credentials, int retries) {
+    public RegistryClient(String domain, List<String> insecure, RegistryCredentials credentials, int retries,
+                          Duration stallTimeout) {
         this.domain = domain;
         String host = domain.equals(Reference.DOCKER_HUB) ? "registry-1.docker.io" : domain;
         this.base = URI.create((plainHttp(domain, insecure) ? "http://" : "https://") + host);
@@ -78,6 +91,7 @@ public final class RegistryClient {
         this.http = b.build();
         this.credentials = credentials.forRegistry(domain);
         this.retries = retries;
+        this.stallTimeout = stallTimeout;
         this.insecure = List.copyOf(insecure);
     }
 
@@ -265,12 +279,14 @@ public final class RegistryClient {
             }
             long have = start;
             boolean oversized = false;
+            StallGuard guard = new StallGuard(stallTimeout);
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
                 byte[] buf = new byte[64 * 1024];
                 listener.progress(have, d.size());
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    guard.progress();
                     if (cancelled.getAsBoolean()) {
                         throw new RegistryException(0, where(repository) + ": " + what + ": download cancelled");
                     }
@@ -282,6 +298,13 @@ public final class RegistryClient {
                     have += n;
                     listener.progress(have, d.size());
                 }
+            } catch (IOException e) {
+                if (guard.stop()) {
+                    throw new IOException("no data for " + stallTimeout.toSeconds() + " s", e);
+                }
+                throw e;
+            } finally {
+                guard.stop();
             }
             if (oversized) {
                 Files.deleteIfExists(partial);
@@ -512,6 +535,46 @@ public final class RegistryClient {
             return sb.append(')').toString();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * Interrupts the reading thread when no data arrived for the timeout; the interrupt makes the blocked
+     * read fail with an IOException, which the download treats as a broken connection and resumes.
+     */
+    private static final class StallGuard {
+        private final Thread reader = Thread.currentThread();
+        private final long limit;
+        private final ScheduledFuture<?> task;
+        private volatile long last = System.nanoTime();
+        private boolean active = true;
+        private boolean fired;
+
+        StallGuard(Duration timeout) {
+            this.limit = timeout.toNanos();
+            long period = Math.max(50, timeout.toMillis() / 4);
+            this.task = WATCHDOG.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        void progress() {
+            last = System.nanoTime();
+        }
+
+        private synchronized void check() {
+            if (active && System.nanoTime() - last > limit) {
+                fired = true;
+                reader.interrupt();
+            }
+        }
+
+        /** Stops watching (idempotent, called by the reader); true if it interrupted the reader, whose flag is cleared. */
+        synchronized boolean stop() {
+            active = false;
+            task.cancel(false);
+            if (fired) {
+                Thread.interrupted();
+            }
+            return fired;
         }
     }
 }

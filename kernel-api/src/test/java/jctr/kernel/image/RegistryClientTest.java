@@ -120,7 +120,7 @@ class RegistryClientTest {
     }
 
     private RegistryClient client(RegistryCredentials creds) {
-        return new RegistryClient(base, List.of(), creds, 0);
+        return new RegistryClient(base, List.of(), creds, 0, java.time.Duration.ofSeconds(5));
     }
 
     private static RegistryCredentials alice() {
@@ -216,9 +216,9 @@ class RegistryClientTest {
         assertFalse(RegistryClient.plainHttp("registry.lan:5000", List.of()));
         assertTrue(RegistryClient.plainHttp("registry.lan:5000", List.of("registry.lan:5000")));
         assertTrue(RegistryClient.plainHttp("registry.lan:5000", List.of("registry.lan")));
-        assertEquals("https://registry-1.docker.io", new RegistryClient("docker.io", List.of(), RegistryCredentials.NONE, 0)
+        assertEquals("https://registry-1.docker.io", new RegistryClient("docker.io", List.of(), RegistryCredentials.NONE, 0, java.time.Duration.ofSeconds(5))
                 .baseUri().toString());
-        assertEquals("http://localhost:5000", new RegistryClient("localhost:5000", List.of(), RegistryCredentials.NONE, 0)
+        assertEquals("http://localhost:5000", new RegistryClient("localhost:5000", List.of(), RegistryCredentials.NONE, 0, java.time.Duration.ofSeconds(5))
                 .baseUri().toString());
     }
 
