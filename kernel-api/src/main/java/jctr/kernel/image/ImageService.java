@@ -59,6 +59,17 @@ public final class ImageService {
         return imported;
     }
 
+    /** Imports a tar read from {@code in} (see {@link ImageImporter#importTar}) and, with a storage driver, unpacks it. */
+    public List<ImageImporter.Imported> importTar(java.io.InputStream in, String source, Reference name) {
+        List<ImageImporter.Imported> imported = new ImageImporter(store, pullOptions.platform()).importTar(in, source, name);
+        if (driver != null) {
+            for (ImageImporter.Imported i : imported) {
+                ImageLayers.unpack(store, i.id(), driver, PullProgress.NONE);
+            }
+        }
+        return imported;
+    }
+
     /** Exports images; see {@link ImageExporter}. */
     public void export(List<String> names, Path target, ImageExporter.Format format) {
         new ImageExporter(store).export(names, target, format);
