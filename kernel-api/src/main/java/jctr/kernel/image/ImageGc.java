@@ -133,7 +133,11 @@ public final class ImageGc {
             Reference ref = Reference.parse(name);
             Digest target = ref.digest() != null ? r.digests().get(ref.repository() + "@" + ref.digest())
                     : r.tags().get(ref.orLatest().toString());
-            return id.equals(target) ? (ref.digest() != null ? ref.withDigest(ref.digest()) : ref.orLatest()) : null;
+            if (!id.equals(target)) {
+                return null;
+            }
+            // Names are kept as repo:tag or repo@digest; a name:tag@digest reference names the digest one.
+            return ref.digest() != null ? ref.withDigest(ref.digest()) : ref.orLatest();
         } catch (jctr.kernel.InvalidConfigException e) {
             return null;
         }

@@ -69,8 +69,8 @@ public final class ImageLayers {
                 if (!driver.hasLayer(id)) {
                     progress.layer(shortId, PullProgress.Status.EXTRACTING, 0, layer.size());
                     create(store, driver, id, parent, layer, config.diffIds().get(i), imageId);
+                    progress.layer(shortId, PullProgress.Status.PULL_COMPLETE, 0, 0);
                 }
-                progress.layer(shortId, PullProgress.Status.PULL_COMPLETE, 0, 0);
                 ids.add(id);
             }
         }

@@ -90,6 +90,7 @@ public final class ImagePuller {
                 options.stallTimeout());
         String wanted = ref.digest() != null ? ref.digest().toString() : ref.tag();
         progress.message(ref.digest() != null ? ref.digest().toString() : ref.tag(), "Pulling from " + repo);
+        client.ping(repo);
 
         RegistryClient.Manifest top = client.manifest(repo, wanted);
         RegistryClient.Manifest m = top;

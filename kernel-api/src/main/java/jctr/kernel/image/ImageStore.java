@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -114,9 +113,17 @@ public final class ImageStore {
         for (ImageRecord rec : r.images().values()) {
             out.add(new Image(rec, r.tagsOf(rec.id()), r.digestsOf(rec.id())));
         }
-        out.sort(java.util.Comparator.comparing((Image i) -> i.record().created() == null ? "" : i.record().created())
-                .reversed().thenComparing(i -> i.id().toString()));
+        out.sort(java.util.Comparator.comparing((Image i) -> createdAt(i.record())).reversed()
+                .thenComparing(i -> i.id().toString()));
         return out;
+    }
+
+    private static java.time.Instant createdAt(ImageRecord r) {
+        try {
+            return r.created() == null ? java.time.Instant.EPOCH : java.time.OffsetDateTime.parse(r.created()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.time.Instant.EPOCH;
+        }
     }
 
     /**
@@ -221,10 +228,5 @@ public final class ImageStore {
             size += l.size();
         }
         return new ImageRecord(manifest.config().digest(), manifestDigest, config.created(), size);
-    }
-
-    /** The layers each driver holds for images of this store (read-only view of the metadata). */
-    public Map<String, String> layers(String driver) {
-        return read().layersOf(driver);
     }
 }

@@ -46,11 +46,6 @@ public record Platform(String architecture, String os,
         return new Platform(normalizeArch(parts[1]), parts[0], null, null, parts.length == 3 ? parts[2] : null);
     }
 
-    /** The CPU architecture of this JVM's host, in image spec terms. */
-    public static Platform host() {
-        return new Platform(normalizeArch(System.getProperty("os.arch")), "linux", null, null, null);
-    }
-
     /** The architecture name the image spec uses for {@code arch}. */
     static String normalizeArch(String arch) {
         String a = arch == null ? "" : arch.toLowerCase(Locale.ROOT);

@@ -123,12 +123,18 @@ public final class RegistryClient {
     public record Manifest(byte[] body, String mediaType, Digest digest) {
     }
 
-    /** {@code GET /v2/}: checks the registry speaks the v2 API (authenticating if it asks to). */
+    /**
+     * {@code GET /v2/}: checks that the host is a registry speaking the v2 API (authenticating if it asks to,
+     * which also fetches the token the following requests use).
+     *
+     * @throws RegistryException naming the registry when it is unreachable or answers something else
+     */
     public void ping(String repository) {
-        HttpResponse<InputStream> r = send(repository, "/v2/", null, "check the registry API");
+        HttpResponse<InputStream> r = send(repository, "/v2/", null, "GET /v2/");
         close(r);
         if (r.statusCode() != 200) {
-            throw error(r.statusCode(), repository, "GET /v2/", null);
+            throw new RegistryException(r.statusCode(), where(repository) + ": " + base + " does not speak the registry "
+                    + "API v2 (GET /v2/ answered " + r.statusCode() + ")");
         }
     }
 
