@@ -22,7 +22,8 @@ import jctr.kernel.spi.StorageDriver;
  *       then stays, unnamed) or when names from several repositories point at it.</li>
  *   <li>{@code prune} removes unnamed images (or with {@code all}, every image) no container uses, then the
  *       blobs no image references, temp and partial files, and the storage driver's layers no image
- *       reaches. A layer the driver refuses to remove (under a live container's rootfs) is in use and kept.</li>
+ *       reaches. A layer the driver refuses to remove with {@code FAILED_PRECONDITION} (under a prepared
+ *       container's rootfs) is in use and kept.</li>
  * </ul>
  */
 public final class ImageGc {
@@ -220,7 +221,10 @@ public final class ImageGc {
                 try {
                     driver.removeLayer(id);
                 } catch (KernelException e) {
-                    continue; // under a live container's rootfs: in use, keep it
+                    if (e.category() == KernelException.Category.FAILED_PRECONDITION) {
+                        continue; // under a prepared container's rootfs: in use, keep it
+                    }
+                    throw e;
                 }
                 store.update(x -> x.withoutLayer(driver.name(), id));
                 events.add(new RemoveEvent(RemoveEvent.Type.DELETED, "sha256:" + id));
