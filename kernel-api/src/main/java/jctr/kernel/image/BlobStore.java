@@ -155,22 +155,32 @@ public final class BlobStore {
      * @throws DigestMismatchException if the file's content does not match
      */
     public void commit(Path file, Digest expected, long expectedSize, String what) {
-        try {
-            MessageDigest md = expected.newMessageDigest();
-            long n = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] buf = new byte[BUFFER];
-                int r;
-                while ((r = in.read(buf)) >= 0) {
-                    md.update(buf, 0, r);
-                    n += r;
-                }
+        MessageDigest md = expected.newMessageDigest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[BUFFER];
+            int r;
+            while ((r = in.read(buf)) >= 0) {
+                md.update(buf, 0, r);
             }
-            Digest actual = Digest.of(expected.algorithm(), md);
+        } catch (IOException e) {
+            throw new UncheckedIOException("storing " + what, e);
+        }
+        commitHashed(file, Digest.of(expected.algorithm(), md), expected, expectedSize, what);
+    }
+
+    /**
+     * Moves a complete file whose content the caller hashed while writing it ({@code actual}) into the store
+     * as blob {@code expected}. On a mismatch the file is deleted.
+     *
+     * @throws DigestMismatchException if {@code actual} is not {@code expected}
+     */
+    void commitHashed(Path file, Digest actual, Digest expected, long expectedSize, String what) {
+        try {
             if (!actual.equals(expected)) {
                 Files.deleteIfExists(file);
                 throw new DigestMismatchException(what, expected, actual);
             }
+            long n = Files.size(file);
             if (expectedSize >= 0 && n != expectedSize) {
                 Files.deleteIfExists(file);
                 throw new InvalidConfigException("", "", what + ": size is " + n

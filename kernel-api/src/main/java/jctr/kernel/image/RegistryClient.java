@@ -11,12 +11,9 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -224,8 +221,9 @@ public final class RegistryClient {
             if (store.has(d.digest())) {
                 return; // another pull stored it meanwhile
             }
+            PartialDownload download = new PartialDownload(partial, d.digest());
             int failures = 0;
-            while (!fetchInto(repository, d, partial, listener, cancelled)) {
+            while (!fetchInto(repository, d, download, listener, cancelled)) {
                 failures++;
                 if (failures > retries) {
                     throw new RegistryException(0, where(repository) + ": " + what + ": download failed " + failures
@@ -233,19 +231,21 @@ public final class RegistryClient {
                 }
             }
             listener.verifying();
-            store.commit(partial, d.digest(), d.size(), where(repository) + ": " + what);
+            store.commitHashed(partial, download.digest(), d.digest(), d.size(), where(repository) + ": " + what);
+        } catch (IOException e) {
+            throw new UncheckedIOException("storing " + what, e);
         } finally {
             local.unlock();
         }
     }
 
     /** One attempt; true when the partial file is complete, false when the connection broke (resumable). */
-    private boolean fetchInto(String repository, Descriptor d, Path partial, DownloadListener listener,
+    private boolean fetchInto(String repository, Descriptor d, PartialDownload partial, DownloadListener listener,
                               BooleanSupplier cancelled) {
         String what = "blob " + d.digest();
-        long offset = sizeOf(partial);
+        long offset = partial.size();
         if (offset > d.size()) {
-            truncate(partial);
+            partial.restart();
             offset = 0;
         }
         if (offset == d.size() && offset > 0) {
@@ -263,31 +263,25 @@ public final class RegistryClient {
             throw e;
         }
         try (InputStream in = r.body()) {
-            long start;
             switch (r.statusCode()) {
-                case 200 -> start = 0;
+                case 200 -> partial.restart(); // the whole blob, whatever was asked
                 case 206 -> {
                     Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
-                    start = m.matches() ? Long.parseLong(m.group(1)) : -1;
-                    if (start != offset) {
-                        truncate(partial); // a range we did not ask for: start over
+                    if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
+                        partial.restart(); // a range we did not ask for: start over
                         return false;
                     }
                 }
                 case 416 -> {
-                    truncate(partial);
+                    partial.restart();
                     return false;
                 }
                 default -> throw error(r.statusCode(), repository, what, in.readNBytes(64 * 1024));
             }
-            if (start == 0) {
-                truncate(partial);
-            }
-            long have = start;
+            long have = partial.size();
             boolean oversized = false;
             StallGuard guard = new StallGuard(stallTimeout);
-            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try (FileChannel out = partial.openForAppend()) {
                 byte[] buf = new byte[64 * 1024];
                 listener.progress(have, d.size());
                 int n;
@@ -300,7 +294,7 @@ public final class RegistryClient {
                         oversized = true;
                         break;
                     }
-                    out.write(ByteBuffer.wrap(buf, 0, n));
+                    partial.append(out, buf, n);
                     have += n;
                     listener.progress(have, d.size());
                 }
@@ -313,7 +307,7 @@ public final class RegistryClient {
                 guard.stop();
             }
             if (oversized) {
-                Files.deleteIfExists(partial);
+                partial.restart();
                 throw new ResourceLimitException(where(repository) + ": " + what
                         + ": the registry sent more than the " + d.size() + " bytes its descriptor declares");
             }
@@ -323,24 +317,8 @@ public final class RegistryClient {
             }
             return true;
         } catch (IOException e) {
-            listener.resuming(sizeOf(partial), e);
+            listener.resuming(partial.size(), e);
             return false;
-        }
-    }
-
-    private static long sizeOf(Path p) {
-        try {
-            return Files.exists(p) ? Files.size(p) : 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void truncate(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
