@@ -5,6 +5,7 @@
  */
 module jctr.kernel {
     requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.datatype.jsr310;
     // The image store's registry client.
     requires java.net.http;
 
@@ -12,6 +13,7 @@ module jctr.kernel {
     exports jctr.kernel.config;
     exports jctr.kernel.host;
     exports jctr.kernel.image;
+    exports jctr.kernel.layer;
     exports jctr.kernel.lifecycle;
     exports jctr.kernel.oci;
     exports jctr.kernel.registry;

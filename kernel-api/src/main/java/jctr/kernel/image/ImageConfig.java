@@ -9,6 +9,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 
 /**
  * An image config (OCI {@code application/vnd.oci.image.config.v1+json}, Docker
@@ -63,7 +65,7 @@ public record ImageConfig(String created, String author, String architecture, St
      * The defaults for running a container (Docker's capitalized field names).
      *
      * @param user {@code user}, {@code uid}, {@code user:group} or {@code uid:gid}; empty means root
-     * @param exposedPorts keys like {@code 80/tcp}
+     * @param exposedPorts keys like {@code 80/tcp} (values are empty objects; a null one is taken as such)
      * @param env {@code KEY=value}
      * @param entrypoint the executable and its fixed arguments
      * @param cmd default arguments (or the command when there is no entrypoint)
@@ -75,11 +77,11 @@ public record ImageConfig(String created, String author, String architecture, St
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record ContainerConfig(
             @JsonProperty("User") String user,
-            @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
+            @JsonProperty("ExposedPorts") @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> exposedPorts,
             @JsonProperty("Env") List<String> env,
             @JsonProperty("Entrypoint") List<String> entrypoint,
             @JsonProperty("Cmd") List<String> cmd,
-            @JsonProperty("Volumes") Map<String, Object> volumes,
+            @JsonProperty("Volumes") @JsonSetter(contentNulls = Nulls.SET) Map<String, Object> volumes,
             @JsonProperty("WorkingDir") String workingDir,
             @JsonProperty("Labels") Map<String, String> labels,
             @JsonProperty("StopSignal") String stopSignal) {

@@ -1,10 +1,12 @@
 package jctr.kernel.image;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import jctr.kernel.AlreadyExistsException;
 import jctr.kernel.InvalidConfigException;
+import jctr.kernel.layer.TarEntry;
+import jctr.kernel.layer.TarWriter;
 import jctr.kernel.oci.OciJson;
 
 /**
@@ -96,23 +100,28 @@ public final class ImageExporter {
 
     private void writeTar(List<Entry> entries, OutputStream out, boolean dockerManifest) throws IOException {
         TarWriter tar = new TarWriter(out);
-        tar.directory("blobs/");
+        tar.write(TarEntry.directory("blobs/", 0755, 0, 0, Instant.EPOCH), null);
         Set<String> algorithms = new LinkedHashSet<>();
         for (Digest d : blobs(entries)) {
             if (algorithms.add(d.algorithm())) {
-                tar.directory("blobs/" + d.algorithm() + "/");
+                tar.write(TarEntry.directory("blobs/" + d.algorithm() + "/", 0755, 0, 0, Instant.EPOCH), null);
             }
             try (BlobStore.Reader blob = store.blobs().open(d, "blob " + d)) {
-                tar.file(blobPath(d), store.blobs().size(d), blob.stream());
+                tar.write(TarEntry.file(blobPath(d), 0644, 0, 0, store.blobs().size(d), Instant.EPOCH), blob.stream());
                 blob.finish();
             }
         }
-        tar.file("oci-layout", layoutFile());
-        tar.file("index.json", OciJson.writeCompact(index(entries)));
+        file(tar, "oci-layout", layoutFile());
+        file(tar, "index.json", OciJson.writeCompact(index(entries)));
         if (dockerManifest) {
-            tar.file("manifest.json", OciJson.writeCompact(dockerManifest(entries)));
+            file(tar, "manifest.json", OciJson.writeCompact(dockerManifest(entries)));
         }
         tar.finish();
+    }
+
+    /** A small file, owned by root, with a fixed time so that exports of the same images are identical. */
+    private static void file(TarWriter tar, String name, byte[] content) {
+        tar.write(TarEntry.file(name, 0644, 0, 0, content.length, Instant.EPOCH), new ByteArrayInputStream(content));
     }
 
     private void writeDir(List<Entry> entries, Path dir) throws IOException {

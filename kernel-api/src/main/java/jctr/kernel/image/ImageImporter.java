@@ -21,6 +21,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.NotFoundException;
 import jctr.kernel.ResourceLimitException;
+import jctr.kernel.layer.TarEntry;
+import jctr.kernel.layer.TarLimits;
+import jctr.kernel.layer.TarReader;
 import jctr.kernel.oci.OciJson;
 
 /**
@@ -461,24 +464,28 @@ public final class ImageImporter {
             this.source = source;
         }
 
-        void read(InputStream in) throws IOException {
-            TarReader tar = new TarReader(in, source);
-            TarReader.Entry e;
-            while ((e = tar.next()) != null) {
-                if (e.type() != TarReader.Type.FILE) {
+        void read(InputStream in) {
+            TarReader tar = new TarReader(in, TarLimits.DEFAULTS, source);
+            for (TarEntry e = tar.next().orElse(null); e != null; e = tar.next().orElse(null)) {
+                if (e.type() != TarEntry.Type.REGULAR) {
                     continue;
                 }
-                Digest named = blobName(e.name());
+                String name = normalize(e.name());
+                Digest named = blobName(name);
                 if (named != null) {
                     if (!store.has(named)) {
-                        put(tar.content(), named, e.size(), source + ": " + e.name());
+                        put(tar.content(), named, e.size(), source + ": " + name);
                     }
-                    stored.put(e.name(), named);
+                    stored.put(name, named);
                 } else if (e.size() <= SMALL_FILE) {
-                    small.put(e.name(), tar.content().readAllBytes());
+                    try {
+                        small.put(name, tar.content().readAllBytes());
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException(ex); // the tar reader reports its stream's failures itself
+                    }
                 } else {
                     // A large file outside blobs/: a legacy layer.tar. Its digest is learnt while storing it.
-                    stored.put(e.name(), put(tar.content(), null, e.size(), source + ": " + e.name()));
+                    stored.put(name, put(tar.content(), null, e.size(), source + ": " + name));
                 }
             }
         }
@@ -543,8 +550,8 @@ public final class ImageImporter {
 
         private static String normalize(String path) {
             String p = path;
-            while (p.startsWith("./")) {
-                p = p.substring(2);
+            while (p.startsWith("./") || p.startsWith("/")) {
+                p = p.substring(p.startsWith("/") ? 1 : 2);
             }
             return p;
         }

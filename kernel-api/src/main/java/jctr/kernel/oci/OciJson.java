@@ -6,25 +6,33 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.NotFoundException;
@@ -32,20 +40,19 @@ import jctr.kernel.NotFoundException;
 /**
  * Reading and writing jctr's JSON documents (OCI config and state, engine config, state records).
  *
- * <p>Types are strict: a string where a number belongs, a fraction for an integer, a null for a
- * required number, trailing garbage, all fail with an {@link InvalidConfigException} whose field is
- * the JSON path of the offending value ({@code process.user.uid}, {@code mounts[3].options[0]}).
+ * <p>Types are strict: a string where a number belongs, a number where a string belongs, a fraction
+ * for an integer, a null for a required number or inside an array, trailing garbage: all fail with an
+ * {@link InvalidConfigException} whose field is the JSON path of the offending value
+ * ({@code process.user.uid}, {@code mounts[3].options[0]}).
  *
- * <p>Unknown fields: {@link #read} with {@code strict=false} skips them and reports each as a warning
+ * <p>Unknown fields: with {@code strict=false} they are skipped and each is reported as a warning
  * (the OCI policy: runtimes must ignore unknown properties); with {@code strict=true} the first one is
- * an error (jctr's own files, where an unknown key is a typo).
+ * an error (jctr's own files, where an unknown key is a typo). They are found by walking the document
+ * against the record types, so that their paths are exact.
  */
 public final class OciJson {
 
-    private static final String WARNINGS = "jctr.warnings";
-    private static final String STRICT = "jctr.strict";
-
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = mapper(JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -54,10 +61,24 @@ public final class OciJson {
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .addHandler(new UnknownFieldHandler())
-            .build();
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .addModule(new JavaTimeModule())
+            // A null inside an array or map is an error at its own path, not a silently dropped element.
+            .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
+            .build());
+
+    private static final Map<JavaType, Map<String, JavaType>> PROPERTIES = Collections.synchronizedMap(new HashMap<>());
 
     private OciJson() {
+    }
+
+    private static ObjectMapper mapper(ObjectMapper m) {
+        // Numbers and booleans are not text: "args": ["sh", 3] is a mistake, not "3".
+        m.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return m;
     }
 
     /** A parsed document with the warnings (unknown fields) met while reading it. */
@@ -95,18 +116,32 @@ public final class OciJson {
      * @param strict whether unknown fields are errors (true) or warnings (false)
      */
     public static <T> Parsed<T> read(String source, InputStream in, Class<T> type, boolean strict) {
-        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
-        ObjectReader reader = MAPPER.readerFor(type).withAttribute(WARNINGS, warnings).withAttribute(STRICT, strict);
+        JsonNode tree;
         try {
-            T value = reader.readValue(in);
-            if (value == null) {
-                throw new InvalidConfigException(source, "", "document is empty or null");
-            }
-            return new Parsed<>(value, warnings);
+            tree = MAPPER.readTree(in);
         } catch (JsonProcessingException e) {
             throw toInvalidConfig(source, e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + source, e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new InvalidConfigException(source, "", "document is empty or null");
+        }
+        List<String> unknown = new ArrayList<>();
+        findUnknown(tree, MAPPER.constructType(type), "", unknown);
+        if (strict && !unknown.isEmpty()) {
+            String path = unknown.getFirst();
+            int dot = path.lastIndexOf('.');
+            throw new InvalidConfigException(source, dot < 0 ? "" : path.substring(0, dot),
+                    "unknown field \"" + path.substring(dot + 1) + "\"");
+        }
+        try {
+            T value = MAPPER.treeToValue(tree, type);
+            return new Parsed<>(value, unknown.stream().map(p -> "unknown field ignored: " + p).toList());
+        } catch (JsonProcessingException e) {
+            throw toInvalidConfig(source, e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(source, "", e.getMessage(), e);
         }
     }
 
@@ -134,6 +169,43 @@ public final class OciJson {
         }
     }
 
+    /** Walks {@code node} against {@code type}: object keys that no record component takes are unknown. */
+    private static void findUnknown(JsonNode node, JavaType type, String path, List<String> out) {
+        Class<?> raw = type.getRawClass();
+        if (node.isObject() && Map.class.isAssignableFrom(raw)) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                findUnknown(e.getValue(), type.getContentType(), join(path, e.getKey()), out);
+            }
+        } else if (node.isObject() && raw.isRecord()) {
+            Map<String, JavaType> props = PROPERTIES.computeIfAbsent(type, OciJson::properties);
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                JavaType propType = props.get(e.getKey());
+                if (propType == null) {
+                    out.add(join(path, e.getKey()));
+                } else {
+                    findUnknown(e.getValue(), propType, join(path, e.getKey()), out);
+                }
+            }
+        } else if (node.isArray() && Collection.class.isAssignableFrom(raw)) {
+            for (int i = 0; i < node.size(); i++) {
+                findUnknown(node.get(i), type.getContentType(), path + "[" + i + "]", out);
+            }
+        }
+    }
+
+    private static Map<String, JavaType> properties(JavaType type) {
+        BeanDescription bd = MAPPER.getDeserializationConfig().introspect(type);
+        Map<String, JavaType> props = new HashMap<>();
+        for (BeanPropertyDefinition p : bd.findProperties()) {
+            props.put(p.getName(), p.getPrimaryType());
+        }
+        return props;
+    }
+
+    private static String join(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
     /** Turns a Jackson failure into an error that names the JSON path and the problem in plain words. */
     static InvalidConfigException toInvalidConfig(String source, JsonProcessingException e) {
         String field;
@@ -154,7 +226,9 @@ public final class OciJson {
                 .replaceAll("`java\\.lang\\.String`", "a string")
                 .replaceAll("`java\\.lang\\.Boolean`|`boolean`", "a boolean")
                 .replaceAll("`java\\.util\\.List<[^`]*>`|`java\\.util\\.List`", "an array")
-                .replaceAll("`jctr\\.kernel\\.[a-z.]+\\.([A-Za-z]+)`", "an object ($1)");
+                .replaceAll("`jctr\\.kernel\\.[a-z.]+\\.([A-Za-z]+)`", "an object ($1)")
+                .replaceAll("\\s*\\(but might if coercion[^)]*\\)", "")
+                .replaceAll("\\s*\\(start marker at \\[Source: [^]]*\\]\\)", "");
         JsonLocation loc = e.getLocation();
         if (loc != null && loc.getLineNr() > 0) {
             problem = problem + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
@@ -189,29 +263,5 @@ public final class OciJson {
         Collections.reverse(parts);
         String p = String.join("", parts);
         return p.startsWith(".") ? p.substring(1) : p;
-    }
-
-    /** Skips unknown fields and records them, or fails on them in strict mode. */
-    private static final class UnknownFieldHandler extends DeserializationProblemHandler {
-        @Override
-        @SuppressWarnings("unchecked")
-        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
-                                             Object beanOrClass, String propertyName) throws IOException {
-            // For an object or array value the parser has already entered the value's own context.
-            JsonStreamContext owner = p.getParsingContext();
-            if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
-                owner = owner.getParent();
-            }
-            String field = path(owner);
-            if (Boolean.TRUE.equals(ctxt.getAttribute(STRICT))) {
-                throw JsonMappingException.from(p, "unknown field \"" + propertyName + "\"");
-            }
-            Object warnings = ctxt.getAttribute(WARNINGS);
-            if (warnings instanceof List<?> list) {
-                ((List<String>) list).add("unknown field ignored: " + field);
-            }
-            p.skipChildren();
-            return true;
-        }
     }
 }

@@ -1,9 +1,9 @@
 package jctr.kernel.image;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,6 +13,9 @@ import java.util.Set;
 
 import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
+import jctr.kernel.layer.TarEntry;
+import jctr.kernel.layer.TarLimits;
+import jctr.kernel.layer.TarReader;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.LayerInfo;
 import jctr.kernel.spi.ProbeResult;
@@ -22,7 +25,7 @@ import jctr.kernel.spi.Usage;
 
 /**
  * A test double of the storage driver SPI for unit tests of the image store: layers live in memory.
- * Like a real driver it reads the layer tar only up to its end-of-archive blocks, and refuses to remove
+ * It stops reading the layer tar at its end-of-archive blocks (as a driver may), and refuses to remove
  * a layer marked busy (as a driver refuses a layer under a live container's rootfs). The real drivers
  * are exercised by the integration tests.
  */
@@ -56,14 +59,9 @@ final class FakeStorageDriver implements StorageDriver {
             throw new NotFoundException("parent layer " + parentId + " does not exist");
         }
         List<String> entries = new ArrayList<>();
-        try {
-            TarReader tar = new TarReader(tarDiff, "layer " + layerId);
-            TarReader.Entry e;
-            while ((e = tar.next()) != null) {
-                entries.add(e.name());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        TarReader tar = new TarReader(new StopAtEnd(tarDiff), TarLimits.DEFAULTS, "layer " + layerId);
+        for (TarEntry e = tar.next().orElse(null); e != null; e = tar.next().orElse(null)) {
+            entries.add(e.name());
         }
         layers.put(layerId, new Layer(parentId, entries));
         created.add(layerId);
@@ -103,5 +101,53 @@ final class FakeStorageDriver implements StorageDriver {
     @Override
     public Usage usage(String id) {
         throw new UnsupportedOperationException();
+    }
+
+    /**
+     * Ends the stream at the first two zero blocks, hiding whatever follows: a driver that stops there
+     * leaves the image store to drain and verify the rest.
+     */
+    private static final class StopAtEnd extends FilterInputStream {
+        private final byte[] block = new byte[512];
+        private int pos;
+        private int limit;
+        private int zeros;
+        private boolean ended;
+
+        StopAtEnd(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos == limit) {
+                if (ended) {
+                    return -1;
+                }
+                // Block by block, so that the end is recognised on block boundaries.
+                limit = in.readNBytes(block, 0, block.length);
+                pos = 0;
+                if (limit <= 0) {
+                    limit = 0;
+                    return -1;
+                }
+                boolean zero = true;
+                for (int i = 0; i < limit; i++) {
+                    zero &= block[i] == 0;
+                }
+                zeros = zero ? zeros + 1 : 0;
+                ended = zeros == 2;
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(block, pos, b, off, n);
+            pos += n;
+            return n;
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
+import jctr.kernel.layer.TarEntry;
+import jctr.kernel.layer.TarWriter;
 import jctr.kernel.oci.OciJson;
 
 /**
@@ -26,17 +29,15 @@ public final class TestImages {
 
     /** An uncompressed layer tar holding {@code files} (path to text content), in order. */
     public static byte[] layerTar(Map<String, String> files) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            TarWriter tar = new TarWriter(out);
-            for (Map.Entry<String, String> f : files.entrySet()) {
-                tar.file(f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
-            }
-            tar.finish();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarWriter tar = new TarWriter(out);
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+            tar.write(TarEntry.file(f.getKey(), 0644, 0, 0, content.length, Instant.EPOCH),
+                    new java.io.ByteArrayInputStream(content));
         }
+        tar.finish();
+        return out.toByteArray();
     }
 
     /** A layer tar of a directory tree (e.g. a busybox rootfs), made with tar(1) to keep links and modes. */
