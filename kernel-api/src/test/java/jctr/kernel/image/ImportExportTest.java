@@ -106,7 +106,7 @@ class ImportExportTest {
         TestImages.Layout layout = new TestImages.Layout(tmp.resolve("layout"));
         TestImages.Built b = layout.image(List.of(L1, L2), true, List.of("x"), Map.of(Descriptor.REF_NAME, "t/a:1"));
         Digest stray = layout.blob("not referenced".getBytes(StandardCharsets.UTF_8));
-        byte[] tar = TestImages.tarDirectory(layout.dir());
+        byte[] tar = jctr.kernel.testing.LayerTar.ofDirectory(layout.dir());
 
         ImageStore s = store("plain");
         importer(s).importTar(new ByteArrayInputStream(tar), "layout.tar", null);
@@ -192,7 +192,7 @@ class ImportExportTest {
         assertFalse(s.blobs().has(b.layers().getFirst()));
         ImageStore t = store("t");
         assertThrows(DigestMismatchException.class, () -> importer(t).importTar(
-                new ByteArrayInputStream(TestImages.tarDirectory(layout.dir())), "c.tar", null));
+                new ByteArrayInputStream(jctr.kernel.testing.LayerTar.ofDirectory(layout.dir())), "c.tar", null));
         assertTrue(t.list().isEmpty());
         assertTrue(t.blobs().list().isEmpty(), "the tar's other blobs are dropped too");
     }

@@ -41,7 +41,7 @@ class RegistryPullIT {
         LocalRegistry.assumeTools();
         registry = LocalRegistry.start(tmp.resolve("registry"), null);
         TestImages.Layout layout = new TestImages.Layout(tmp.resolve("layout"));
-        byte[] rootfs = TestImages.tarDirectory(BusyboxRootfs.create(tmp.resolve("rootfs")));
+        byte[] rootfs = jctr.kernel.testing.LayerTar.ofDirectory(BusyboxRootfs.create(tmp.resolve("rootfs")));
         busybox = layout.image(List.of(rootfs), true, List.of("sh"), Map.of(Descriptor.REF_NAME, "busybox"));
         corrupt = layout.image(List.of(TestImages.layerTar(Map.of("c", "to be corrupted".repeat(1000)))), true,
                 List.of("sh"), Map.of(Descriptor.REF_NAME, "corrupt"));

@@ -3,24 +3,20 @@ package jctr.kernel.image;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
-import jctr.kernel.layer.TarEntry;
-import jctr.kernel.layer.TarWriter;
 import jctr.kernel.oci.OciJson;
+import jctr.kernel.testing.LayerTar;
 
 /**
- * Builds test images: layer tars, configs, manifests, and OCI image layouts on disk (what skopeo and umoci
- * read and write). Public for the tests of other modules (kernel-api's test-jar).
+ * Builds test images: configs, manifests, and OCI image layouts on disk (what skopeo and umoci read and
+ * write); layer tars come from {@link LayerTar}. Public for the tests of other modules (kernel-api's test-jar).
  */
 public final class TestImages {
 
@@ -29,33 +25,9 @@ public final class TestImages {
 
     /** An uncompressed layer tar holding {@code files} (path to text content), in order. */
     public static byte[] layerTar(Map<String, String> files) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TarWriter tar = new TarWriter(out);
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
-            tar.write(TarEntry.file(f.getKey(), 0644, 0, 0, content.length, Instant.EPOCH),
-                    new java.io.ByteArrayInputStream(content));
-        }
-        tar.finish();
-        return out.toByteArray();
-    }
-
-    /** A layer tar of a directory tree (e.g. a busybox rootfs), made with tar(1) to keep links and modes. */
-    public static byte[] tarDirectory(Path dir) {
-        try {
-            Process p = new ProcessBuilder("tar", "--numeric-owner", "--sort=name", "-C", dir.toString(), "-cf", "-", ".")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            byte[] tar = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("tar of " + dir + " failed");
-            }
-            return tar;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        LayerTar tar = new LayerTar();
+        files.forEach(tar::file);
+        return tar.bytes();
     }
 
     public static byte[] gzip(byte[] data) {

@@ -39,7 +39,7 @@ class ImagePullCliIT {
         LocalRegistry.assumeTools();
         registry = LocalRegistry.start(tmp.resolve("registry"), null);
         TestImages.Layout layout = new TestImages.Layout(tmp.resolve("layout"));
-        busybox = layout.image(List.of(TestImages.tarDirectory(BusyboxRootfs.create(tmp.resolve("rootfs")))), true,
+        busybox = layout.image(List.of(jctr.kernel.testing.LayerTar.ofDirectory(BusyboxRootfs.create(tmp.resolve("rootfs")))), true,
                 List.of("sh"), Map.of(Descriptor.REF_NAME, "bb"));
         registry.push(layout.dir(), "bb", "busybox:latest", null);
     }
