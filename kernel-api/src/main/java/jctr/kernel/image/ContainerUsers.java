@@ -1,11 +1,19 @@
 package jctr.kernel.image;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import jctr.kernel.InvalidConfigException;
+import jctr.kernel.ResourceLimitException;
+import jctr.kernel.sys.RootedDir;
+import jctr.kernel.sys.SyscallException;
 
 /**
  * Resolves a Docker {@code User} value ({@code name}, {@code uid}, {@code name:group}, {@code uid:gid}, ...)
@@ -131,16 +139,37 @@ final class ContainerUsers {
         return out;
     }
 
+    /**
+     * The non-comment lines of {@code file} (absolute in the container), split at colons. The path is
+     * resolved inside the rootfs (openat2 RESOLVE_IN_ROOT), so an image's symlinks cannot make jctr read
+     * a host file; a missing file, or one that is not a regular file, has no lines.
+     */
     private static List<String[]> lines(Path rootfs, String file) {
         if (rootfs == null) {
             return List.of();
         }
-        return RootedFiles.read(rootfs, file, FILE_LIMIT)
-                .map(b -> new String(b, StandardCharsets.UTF_8).lines()
-                        .map(String::trim)
-                        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                        .map(l -> l.split(":", -1))
-                        .toList())
-                .orElse(List.of());
+        Path host;
+        try (RootedDir root = RootedDir.open(rootfs)) {
+            host = root.resolve(file.substring(1));
+        } catch (SyscallException e) {
+            return List.of(); // missing, a symlink loop, or a magic link: no entries
+        }
+        if (!Files.isRegularFile(host, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        byte[] content;
+        try (InputStream in = Files.newInputStream(host, LinkOption.NOFOLLOW_LINKS)) {
+            content = in.readNBytes(FILE_LIMIT + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file + " in " + rootfs, e);
+        }
+        if (content.length > FILE_LIMIT) {
+            throw new ResourceLimitException(file + " in the container is larger than " + FILE_LIMIT + " bytes");
+        }
+        return new String(content, StandardCharsets.UTF_8).lines()
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .map(l -> l.split(":", -1))
+                .toList();
     }
 }
