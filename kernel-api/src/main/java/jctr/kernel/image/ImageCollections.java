@@ -1,30 +1,27 @@
 package jctr.kernel.image;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Null-tolerant immutable copies for the image model: absent means empty; null elements are refused. */
+/**
+ * Immutable copies for the image model's compact constructors: absent means empty. (Nulls inside JSON
+ * arrays are refused by {@code OciJson} with their path before they get here.)
+ */
 final class ImageCollections {
 
     private ImageCollections() {
     }
 
     static <T> List<T> list(List<T> in) {
-        if (in == null || in.isEmpty()) {
-            return List.of();
-        }
-        for (int i = 0; i < in.size(); i++) {
-            if (in.get(i) == null) {
-                throw new IllegalArgumentException("element [" + i + "] is null");
-            }
-        }
-        return Collections.unmodifiableList(new ArrayList<>(in));
+        return in == null ? List.of() : List.copyOf(in);
     }
 
-    /** A copy keeping the document's order; null values become {@code emptyValue} (Docker writes {@code null} for {@code {}}). */
+    /**
+     * A copy keeping the document's order; null values become {@code emptyValue} (Docker's Go structs write
+     * {@code null} for empty ones), or are refused when it is null.
+     */
     static <V> Map<String, V> map(Map<String, V> in, V emptyValue) {
         if (in == null || in.isEmpty()) {
             return Map.of();
