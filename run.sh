@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")"
 . ./scripts/setup-host.sh
-mvn -B -ntp -q package -DskipTests
+mvn -B -ntp -q -Dstyle.color=never package -DskipTests
 bundle=$(mktemp -d /tmp/jctr-bundle.XXXXXX)
 trap 'rm -rf "$bundle"' EXIT
 ./scripts/busybox-bundle.sh "$bundle" 'echo hello from jctr; hostname'

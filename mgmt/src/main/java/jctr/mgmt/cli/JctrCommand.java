@@ -2,6 +2,8 @@ package jctr.mgmt.cli;
 
 import java.util.concurrent.Callable;
 
+import jctr.mgmt.cli.image.ImageCommand;
+import jctr.mgmt.cli.image.ImagePullCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Mixin;
 /** The {@code jctr} command: the Docker-like front end of the engine. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "A container engine for Linux written in Java",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, ImageCommand.class, ImagePullCommand.class, CommandLine.HelpCommand.class})
 public final class JctrCommand implements Callable<Integer> {
 
     @Mixin
@@ -17,6 +19,11 @@ public final class JctrCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The engine flags given on the command line (for subcommands in other packages). */
+    public EngineOptions engineOptions() {
+        return engine;
+    }
 
     @Override
     public Integer call() {
