@@ -18,7 +18,9 @@
 #
 # The runtime is driven through a generated wrapper that adds a private
 # "--root" state directory, so leftovers can be found and force-deleted
-# after every program without touching anyone else's containers.
+# after every program without touching anyone else's containers. The
+# programs get a private TMPDIR, so their bundles (and bundle mounts a
+# runtime leaks to the host) are found and removed after each program.
 #
 # Unless --no-cgroup-move is given, the runner first moves itself into a
 # fresh /sys/fs/cgroup/<controller>/jctr-test/oci-validation-<pid> cgroup on
@@ -71,7 +73,7 @@ rm -f "$OUT"/*.tap "$OUT"/*.err "$OUT"/*.rc "$OUT"/*.meta "$OUT/elapsed" "$OUT/l
 
 WORK=$(mktemp -d /tmp/oci-validation.XXXXXX)
 STATE="$WORK/state"
-mkdir -p "$STATE"
+mkdir -p "$STATE" "$WORK/tmp"
 WRAPPER="$WORK/$NAME"
 cat > "$WRAPPER" <<EOF
 #!/bin/sh
@@ -143,13 +145,25 @@ cleanup_containers() {
     echo $n
 }
 unmount_leaked_bundles() {
-    # Bundles live in /tmp/ocitest*; a runtime that lets container mounts
-    # propagate back (rootfsPropagation "shared") leaves them mounted on the host.
+    # Bundles live in $WORK/tmp (the programs' TMPDIR); a runtime that lets
+    # container mounts propagate back (rootfsPropagation "shared", no mount
+    # namespace) leaves them mounted on the host.
     local mp n=0
-    for mp in $(awk '$5 ~ "^/tmp/ocitest" {print $5}' /proc/self/mountinfo | sort -u); do
+    for mp in $(awk -v p="$WORK/tmp/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -u); do
         mountpoint -q "$mp" && umount -R -l "$mp" 2>/dev/null && n=$((n + 1))
     done
     echo $n
+}
+remove_bundles() {
+    # Programs that end through os.Exit skip their deferred bundle removal.
+    # Never descend into a mount: a leaked bind of /etc must not lose files.
+    local b
+    for b in "$WORK"/tmp/*; do
+        [ -e "$b" ] || continue
+        awk -v p="$b" '$5 == p || index($5, p "/") == 1 {found = 1} END {exit !found}' /proc/self/mountinfo \
+            && continue
+        rm -rf --one-file-system "$b"
+    done
 }
 snapshot() {
     awk '{print $5}' /proc/self/mountinfo | sort
@@ -194,13 +208,14 @@ for prog in $PROGRAMS; do
     base=$(basename "$prog" .t)
     cgroup_snapshot > "$WORK/cgroups.prog"
     start=$(date +%s.%N)
-    RUNTIME="$WRAPPER" timeout --kill-after=10 "$TIMEOUT" "./$prog" > "$OUT/$base.tap" 2> "$OUT/$base.err" < /dev/null
+    RUNTIME="$WRAPPER" TMPDIR="$WORK/tmp" timeout --kill-after=10 "$TIMEOUT" "./$prog" > "$OUT/$base.tap" 2> "$OUT/$base.err" < /dev/null
     rc=$?
     end=$(date +%s.%N)
     echo $rc > "$OUT/$base.rc"
     left=$(cleanup_containers)
     leaked=$(unmount_leaked_bundles)
     [ "$leaked" -gt 0 ] && echo "$base: unmounted $leaked leaked bundle mount(s)" >> "$OUT/leftovers.during"
+    remove_bundles
     lcg=$(remove_leaked_cgroups)
     [ "$lcg" -gt 0 ] && echo "$base: removed $lcg cgroup dir(s) the runtime left" >> "$OUT/leftovers.during"
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')
@@ -232,7 +247,12 @@ cgroup_snapshot > "$WORK/cgroups.after"
     echo "cleaned up during the run:"; cat "$OUT/leftovers.during" 2>/dev/null
 } > "$OUT/leftovers.txt"
 rm -f "$OUT/leftovers.during"
-rm -rf "$WORK"
+remove_bundles
+if awk -v p="$WORK/" 'index($5, p) == 1 {found = 1} END {exit !found}' /proc/self/mountinfo; then
+    echo "mounts remain under $WORK; not removing it" >&2
+else
+    rm -rf --one-file-system "$WORK"
+fi
 
 echo "---"
 echo "$NAME: $RESULT"
