@@ -74,6 +74,10 @@ rm -f "$OUT"/*.tap "$OUT"/*.err "$OUT"/*.rc "$OUT"/*.meta "$OUT/elapsed" "$OUT/l
 WORK=$(mktemp -d /tmp/oci-validation.XXXXXX)
 STATE="$WORK/state"
 mkdir -p "$STATE" "$WORK/tmp"
+# Containers whose root maps to an unprivileged host uid (user namespaces)
+# must be able to reach their bundle: mktemp's 0700 would stop them.
+chmod 711 "$WORK"
+chmod 755 "$WORK/tmp"
 WRAPPER="$WORK/$NAME"
 cat > "$WRAPPER" <<EOF
 #!/bin/sh
