@@ -117,6 +117,53 @@ final class RuncHarness implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
+    /** A {@code bin/jctr-runc} process that runs while the test goes on; its output goes to files. */
+    record Running(Process process, Path out, Path err) {
+
+        /** What it printed to stdout so far. */
+        String outSoFar() {
+            try {
+                return Files.readString(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits for its exit (at most 120 s) and returns what it printed. */
+        Result await() {
+            try {
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError(process.info().commandLine().orElse("jctr-runc") + " did not finish in 120 s");
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Starts {@code bin/jctr-runc --root <root> args...} without waiting for it. */
+    Running start(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(projectRoot().resolve("bin/jctr-runc").toString(), "--root",
+                root.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile(work, "out", ".txt");
+            Path err = Files.createTempFile(work, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("JCTR_RESOURCE_DRIVER", resourceDriver);
+            return new Running(pb.start(), out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Result exec(List<String> cmd, Map<String, String> env) {
         try {
             Path out = Files.createTempFile(work, "out", ".txt");
@@ -244,7 +291,9 @@ final class RuncHarness implements AutoCloseable {
 
     private List<String> cgroups() {
         TreeSet<String> out = new TreeSet<>();
-        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+        Path root = Path.of("/sys/fs/cgroup");
+        // v1 and hybrid: one hierarchy per directory in /sys/fs/cgroup; unified (the v2 guest): the root itself
+        try (Stream<Path> hierarchies = Stream.concat(Stream.of(root), Files.list(root))) {
             for (Path h : hierarchies.toList()) {
                 Path parent = h.resolve("jctr-test");
                 if (Files.isDirectory(parent)) {
