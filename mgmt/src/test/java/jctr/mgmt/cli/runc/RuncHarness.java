@@ -56,6 +56,8 @@ final class RuncHarness implements AutoCloseable {
     final Path root;
     final String prefix;
     final String resourceDriver;
+    /** Processes from {@link #start}: a failed test may leave them waiting for a container. */
+    private final List<Process> started = new ArrayList<>();
 
     RuncHarness(Path work) {
         this.work = work;
@@ -104,10 +106,14 @@ final class RuncHarness implements AutoCloseable {
 
     /** {@code bin/jctr-runc --root <root> args...}. */
     Result jctr(String... args) {
+        return exec(jctrCommand(args), Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+    }
+
+    private List<String> jctrCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(projectRoot().resolve("bin/jctr-runc").toString(), "--root",
                 root.toString()));
         cmd.addAll(List.of(args));
-        return exec(cmd, Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+        return cmd;
     }
 
     /** {@code runc --root <runcRoot> args...}. */
@@ -117,8 +123,8 @@ final class RuncHarness implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
-    /** A {@code bin/jctr-runc} process that runs while the test goes on; its output goes to files. */
-    record Running(Process process, Path out, Path err) {
+    /** A process that runs while the test goes on; its output goes to files. */
+    record Running(List<String> command, Process process, Path out, Path err) {
 
         /** What it printed to stdout so far. */
         String outSoFar() {
@@ -134,7 +140,7 @@ final class RuncHarness implements AutoCloseable {
             try {
                 if (!process.waitFor(120, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    throw new AssertionError(process.info().commandLine().orElse("jctr-runc") + " did not finish in 120 s");
+                    throw new AssertionError(String.join(" ", command) + " did not finish in 120 s");
                 }
                 return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
             } catch (IOException e) {
@@ -146,25 +152,26 @@ final class RuncHarness implements AutoCloseable {
         }
     }
 
-    /** Starts {@code bin/jctr-runc --root <root> args...} without waiting for it. */
+    /** Starts {@code bin/jctr-runc --root <root> args...} without waiting for it; {@link #close} ends it. */
     Running start(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(projectRoot().resolve("bin/jctr-runc").toString(), "--root",
-                root.toString()));
-        cmd.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile(work, "out", ".txt");
-            Path err = Files.createTempFile(work, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            pb.environment().put("JCTR_RESOURCE_DRIVER", resourceDriver);
-            return new Running(pb.start(), out, err);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Running r = spawn(jctrCommand(args), Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+        started.add(r.process());
+        return r;
     }
 
     Result exec(List<String> cmd, Map<String, String> env) {
+        Running r = spawn(cmd, env);
+        Result result = r.await();
+        try {
+            Files.delete(r.out());
+            Files.delete(r.err());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    private Running spawn(List<String> cmd, Map<String, String> env) {
         try {
             Path out = Files.createTempFile(work, "out", ".txt");
             Path err = Files.createTempFile(work, "err", ".txt");
@@ -172,20 +179,9 @@ final class RuncHarness implements AutoCloseable {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish in 120 s");
-            }
-            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
+            return new Running(List.copyOf(cmd), pb.start(), out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
@@ -328,13 +324,24 @@ final class RuncHarness implements AutoCloseable {
         assertEquals(before, inventory(), "something was left behind");
     }
 
-    /** Force-deletes every container under the state root and removes cgroups a failing test left. */
+    /**
+     * Force-deletes every container under the state root, ends the jctr-runc processes a failing test left
+     * running, and removes cgroups a failing test left.
+     */
     @Override
     public void close() {
         if (Files.isDirectory(root)) {
             Result list = jctr("list", "-q");
             for (String id : list.out().lines().filter(s -> !s.isBlank()).toList()) {
                 jctr("delete", "--force", id);
+            }
+        }
+        for (Process p : started) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         for (String cg : cgroups()) {
