@@ -60,7 +60,7 @@ import static jctr.kernel.sys.OpenFlags.S_IFIFO;
  * config-linux.md): join namespaces given by path (user first), clone3 into the new ones (and the
  * cgroup), wait while the parent writes id maps and cgroup membership, unshare the cgroup and time
  * namespaces, join a new session keyring (unless {@code noNewKeyring}), then rlimits, hostname, sysctls, the root mount and {@code mounts} in order, devices and
- * /dev symlinks, pivot_root, console, read-only root, readonly and masked paths, then the process's
+ * /dev symlinks, pivot_root, the root's propagation, console, read-only root, readonly and masked paths, then the process's
  * credentials: umask, seccomp (before dropping capabilities unless no_new_privs), bounding set, groups,
  * gid, uid, capabilities, ambient set, cwd, no_new_privs, PATH lookup, the start gate, seccomp (with
  * no_new_privs, as late as possible) and execve.
@@ -169,13 +169,10 @@ public final class PlanBuilder {
         }
 
         long rootPropagation = rootPropagation(linux.rootfsPropagation());
-        ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
-        if ((rootPropagation & MS_SHARED) != 0) {
-            // pivot_root refuses a new root whose parent mount is shared.
-            Path parent = Path.of(rootfs).getParent();
-            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(parent == null ? "/"
-                    : parent.toString()), "", MS_PRIVATE, ""));
-        }
+        // Until the new root is in place the whole tree is a slave: nothing mounted here reaches the host,
+        // the rootfs can be bound (an unbindable source could not) and pivot_root accepts it (it refuses
+        // shared mounts). The requested propagation is the new root's, set once it is "/".
+        ops.add(new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""));
         ops.add(new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""));
         ops.add(new Op.OpenRoot("root.path", rootfs));
 
@@ -193,6 +190,9 @@ public final class PlanBuilder {
             ops.add(new Op.MoveRoot("root.path", rootfs));
         } else {
             ops.add(new Op.PivotRoot("root.path"));
+        }
+        if (rootPropagation != 0) {
+            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
         }
         if (terminal) {
             ops.add(console(process, true));
@@ -323,9 +323,10 @@ public final class PlanBuilder {
         return sb.toString();
     }
 
+    /** The propagation flags of {@code linux.rootfsPropagation}, or 0 when it is not set. */
     private static long rootPropagation(String name) {
         if (name == null || name.isEmpty()) {
-            return MS_SLAVE | MS_REC;
+            return 0;
         }
         long rec = name.startsWith("r") ? MS_REC : 0;
         return rec | switch (rec != 0 ? name.substring(1) : name) {

@@ -48,6 +48,7 @@ import static jctr.kernel.sys.MountFlags.MS_REMOUNT;
 import static jctr.kernel.sys.MountFlags.MS_SHARED;
 import static jctr.kernel.sys.MountFlags.MS_SLAVE;
 import static jctr.kernel.sys.MountFlags.MS_STRICTATIME;
+import static jctr.kernel.sys.MountFlags.MS_UNBINDABLE;
 import static jctr.kernel.sys.OpenFlags.S_IFBLK;
 import static jctr.kernel.sys.OpenFlags.S_IFCHR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +83,7 @@ class PlanBuilderTest {
                 new Op.SyncParent(""),
                 new Op.NotDumpable(""),
                 new Op.SessionKeyring("", "_ses.c1"),
-                new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SLAVE | MS_REC, ""),
+                new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
                 new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""),
                 new Op.OpenRoot("root.path", rootfs),
                 new Op.Device("linux.devices", "/dev/null", S_IFCHR | 0666, 1, 3, 0, 0, "/dev/null"),
@@ -336,16 +337,35 @@ class PlanBuilderTest {
     }
 
     @Test
-    void sharedRootPropagationMakesTheRootfsParentMountPrivateForPivotRoot() {
-        LinuxSpec linux = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, "rshared", null, null,
+    void rootPropagationIsSetOnTheNewRootAfterPivotRootWhileTheTreeStaysASlaveUntilThen() {
+        Map<String, Long> cases = Map.of("shared", MS_SHARED, "rshared", MS_SHARED | MS_REC, "slave", MS_SLAVE,
+                "private", MS_PRIVATE, "rprivate", MS_PRIVATE | MS_REC, "unbindable", MS_UNBINDABLE);
+        cases.forEach((name, flags) -> {
+            LinuxSpec linux = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, name, null, null,
+                    null, null, null);
+            Spec spec = Specs.minimal().withLinux(linux).withRoot(new Root("/var/lib/images/c1/rootfs", null));
+            LaunchPlan plan = plan(spec);
+            // the bind of the rootfs copies a slave (never a shared or unbindable) mount, pivot_root accepts it
+            assertEquals(List.of(
+                    new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
+                    new Op.MountRaw("root.path", "/var/lib/images/c1/rootfs", "/var/lib/images/c1/rootfs", "",
+                            MS_BIND | MS_REC, ""),
+                    new Op.MountRaw("linux.rootfsPropagation", "", "/", "", flags, "")),
+                    plan.opsOf(Op.MountRaw.class), name);
+            assertEquals(indexOf(plan, Op.PivotRoot.class) + 1,
+                    plan.ops().indexOf(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", flags, "")), name);
+        });
+        // the same after the MS_MOVE + chroot fallback: "/" is then the moved rootfs
+        LinuxSpec shared = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, "shared", null, null,
                 null, null, null);
-        Spec spec = Specs.minimal().withLinux(linux).withRoot(new Root("/var/lib/images/c1/rootfs", null));
-        LaunchPlan plan = plan(spec);
-        assertEquals(List.of(
-                new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SHARED | MS_REC, ""),
-                new Op.MountRaw("linux.rootfsPropagation", "", "/var/lib/images", "", MS_PRIVATE, ""),
-                new Op.MountRaw("root.path", "/var/lib/images/c1/rootfs", "/var/lib/images/c1/rootfs", "",
-                        MS_BIND | MS_REC, "")), plan.opsOf(Op.MountRaw.class));
+        LaunchPlan moved = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(shared)), Hosts.initramfs(),
+                null);
+        assertEquals(indexOf(moved, Op.MoveRoot.class) + 1,
+                moved.ops().indexOf(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SHARED, "")));
+        // unset: the tree stays the slave it was made for the bind
+        assertEquals(List.of(new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
+                new Op.MountRaw("root.path", Specs.ROOTFS, Specs.ROOTFS, "", MS_BIND | MS_REC, "")),
+                plan(Specs.minimal()).opsOf(Op.MountRaw.class));
         var bad = assertThrows(InvalidConfigException.class, () -> plan(Specs.minimal().withLinux(new LinuxSpec(
                 Specs.ns("mount"), null, null, null, null, null, null, "sideways", null, null, null, null, null))));
         assertEquals("linux.rootfsPropagation", bad.field());
