@@ -101,15 +101,12 @@ public final class PlanBuilder {
         }
         String rootfs = Path.of(spec.root().path()).normalize().toString();
         Namespaces ns = Namespaces.of(linux.namespaces());
-        if (!ns.created.containsKey(NamespaceType.MOUNT)) {
-            if (ns.joinedField(NamespaceType.MOUNT) != null) {
-                throw new UnsupportedFeatureException(ns.joinedField(NamespaceType.MOUNT)
-                        + ": joining an existing mount namespace is not supported: jctr sets up the root file system "
-                        + "in a new one");
-            }
-            throw new InvalidConfigException("", "linux.namespaces", "jctr needs a new mount namespace "
-                    + "({\"type\": \"mount\"}) to set up the root file system");
+        if (!ns.has(NamespaceType.MOUNT)) {
+            throw new InvalidConfigException("", "linux.namespaces", "jctr needs a mount namespace for the container "
+                    + "({\"type\": \"mount\"}, new or joined by path) to set up the root file system in");
         }
+        // A joined mount namespace gets the same root file system set-up as a new one: root, mounts,
+        // rootfsPropagation and the paths apply to the container whichever way its namespace came to be.
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
         // Host paths first: joining namespaces changes what paths mean and drops host privileges.
@@ -124,7 +121,10 @@ public final class PlanBuilder {
             }
         }
         CgroupHandle cgroup = request.cgroup();
-        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null ? cgroup.cloneIntoDir() : "";
+        // After joining another mount namespace the cgroup directory's path would be looked up there: the
+        // child is then placed through its cgroup.procs files, written from here.
+        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null && ns.created.containsKey(NamespaceType.MOUNT)
+                ? cgroup.cloneIntoDir() : "";
         if (!cloneInto.isEmpty()) {
             flags |= CLONE_INTO_CGROUP;
         }
@@ -295,16 +295,19 @@ public final class PlanBuilder {
         }
     }
 
+    /** Sets the names in the container's uts namespace, new or joined (never in the runtime's own). */
     private static void hostnames(Spec spec, Namespaces ns, List<Op> ops) {
         if (spec.hostname() != null && !spec.hostname().isEmpty()) {
-            if (!ns.created.containsKey(NamespaceType.UTS)) {
-                throw new InvalidConfigException("", "hostname", "setting a hostname needs a new uts namespace");
+            if (!ns.has(NamespaceType.UTS)) {
+                throw new InvalidConfigException("", "hostname", "setting a hostname needs a uts namespace "
+                        + "(new, or joined by path)");
             }
             ops.add(new Op.Hostname("hostname", spec.hostname()));
         }
         if (spec.domainname() != null && !spec.domainname().isEmpty()) {
-            if (!ns.created.containsKey(NamespaceType.UTS)) {
-                throw new InvalidConfigException("", "domainname", "setting a domainname needs a new uts namespace");
+            if (!ns.has(NamespaceType.UTS)) {
+                throw new InvalidConfigException("", "domainname", "setting a domainname needs a uts namespace "
+                        + "(new, or joined by path)");
             }
             ops.add(new Op.Domainname("domainname", spec.domainname()));
         }

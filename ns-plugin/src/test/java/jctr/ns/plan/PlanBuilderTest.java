@@ -158,9 +158,27 @@ class PlanBuilderTest {
         var noMount = assertThrows(InvalidConfigException.class, () -> plan(Specs.minimal().withLinux(
                 Specs.linux(Specs.ns("pid")))));
         assertEquals("linux.namespaces", noMount.field());
-        var joinMount = assertThrows(UnsupportedFeatureException.class, () -> plan(Specs.minimal().withLinux(
-                Specs.linux(List.of(new Namespace("mount", "/proc/1/ns/mnt"))))));
-        assertTrue(joinMount.getMessage().startsWith("linux.namespaces[0]"), joinMount.getMessage());
+    }
+
+    @Test
+    void aJoinedMountNamespaceIsEnteredBeforeTheCloneAndGetsTheSameRootfsSetUp() {
+        CgroupHandle v2 = new CgroupHandle("cgroup-v2", "/jctr/c1", "/sys/fs/cgroup/jctr/c1",
+                List.of("/sys/fs/cgroup/jctr/c1/cgroup.procs"), null);
+        LaunchPlan joined = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(Specs.linux(List.of(
+                new Namespace("pid", null), new Namespace("mount", "/proc/42/ns/mnt")))), Stdio.inherit(), v2),
+                Hosts.unified(), null);
+        assertEquals(List.of(
+                new Op.NsOpen("linux.namespaces[1].path", 0, "/proc/42/ns/mnt"),
+                new Op.SetNs("linux.namespaces[1]", 0, NamespaceType.MOUNT),
+                // no CLONE_NEWNS, and no CLONE_INTO_CGROUP: its directory would be looked up in the joined namespace
+                new Op.Clone("linux.namespaces", CLONE_PARENT | CLONE_NEWPID, "")), joined.ops().subList(0, 3));
+        assertEquals(v2.procsFiles(), joined.procsFiles());
+        LaunchPlan fresh = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(Specs.linux(Specs.ns("pid",
+                "mount"))), Stdio.inherit(), v2), Hosts.unified(), null);
+        int j = indexOf(joined, Op.Clone.class);
+        int f = indexOf(fresh, Op.Clone.class);
+        assertEquals(fresh.ops().subList(f + 1, fresh.ops().size()), joined.ops().subList(j + 1, joined.ops().size()));
+        assertTrue(joined.ops().contains(new Op.PivotRoot("root.path")));
     }
 
     @Test
@@ -407,6 +425,18 @@ class PlanBuilderTest {
         // no PATH in the environment: the default search path
         assertEquals(PlanBuilder.DEFAULT_PATH, plan.opsOf(Op.ResolveExec.class).getFirst().searchPath());
 
+    }
+
+    @Test
+    void namesAreSetInAJoinedUtsNamespaceAfterJoiningIt() {
+        LinuxSpec linux = Specs.linux(List.of(new Namespace("mount", null), new Namespace("uts", "/proc/42/ns/uts")));
+        Spec spec = new Spec("1.0.2", Specs.process("/bin/true"), new Root(Specs.ROOTFS, null), "box", "example.org",
+                List.of(), null, Map.of(), linux);
+        LaunchPlan plan = plan(spec);
+        assertEquals(List.of(new Op.Hostname("hostname", "box")), plan.opsOf(Op.Hostname.class));
+        assertEquals(List.of(new Op.Domainname("domainname", "example.org")), plan.opsOf(Op.Domainname.class));
+        assertTrue(plan.ops().indexOf(new Op.SetNs("linux.namespaces[1]", 0, NamespaceType.UTS))
+                < indexOf(plan, Op.Hostname.class));
     }
 
     @Test
