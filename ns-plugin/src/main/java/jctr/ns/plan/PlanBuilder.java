@@ -102,8 +102,9 @@ public final class PlanBuilder {
         String rootfs = Path.of(spec.root().path()).normalize().toString();
         Namespaces ns = Namespaces.of(linux.namespaces());
         if (!ns.has(NamespaceType.MOUNT)) {
-            throw new InvalidConfigException("", "linux.namespaces", "jctr needs a mount namespace for the container "
-                    + "({\"type\": \"mount\"}, new or joined by path) to set up the root file system in");
+            throw new InvalidConfigException("", "linux.namespaces", "needs a mount namespace ({\"type\": \"mount\"}, "
+                    + "new or joined by path): jctr sets up the root file system in the container's mount namespace, "
+                    + "never in the runtime's");
         }
         // A joined mount namespace gets the same root file system set-up as a new one: root, mounts,
         // rootfsPropagation and the paths apply to the container whichever way its namespace came to be.
