@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 /** The {@code jctr} command: the Docker-like front end of the engine. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "A container engine for Linux written in Java",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, DaemonCommand.class, CommandLine.HelpCommand.class})
 public final class JctrCommand implements Callable<Integer> {
 
     @Mixin
