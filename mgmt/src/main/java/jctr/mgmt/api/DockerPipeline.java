@@ -16,9 +16,11 @@ import jakarta.inject.Singleton;
 final class DockerPipeline implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
 
     private final ApiContext api;
+    private final java.util.List<StreamRouter.Route> routes;
 
     DockerPipeline(ApiContext api) {
         this.api = api;
+        this.routes = new StreamEndpoints(api.engine()).routes();
     }
 
     @Override
@@ -51,6 +53,8 @@ final class DockerPipeline implements BeanCreatedEventListener<NettyServerCustom
             }
             p.addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, "jctr-docker-protocol",
                     new DockerProtocolHandler(api.config().maxRequestBody()));
+            p.addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, "jctr-stream-router",
+                    new StreamRouter(routes));
         }
     }
 }
