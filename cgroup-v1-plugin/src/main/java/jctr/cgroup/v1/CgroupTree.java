@@ -1,0 +1,150 @@
+package jctr.cgroup.v1;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import jctr.kernel.KernelException;
+import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.Processes;
+import jctr.kernel.sys.Signals;
+import jctr.kernel.sys.SyscallException;
+
+/** A cgroup with its sub-cgroups: the processes in it, killing them, and removing the directories. */
+final class CgroupTree {
+
+    private CgroupTree() {
+    }
+
+    /** {@code dir} and every cgroup below it, children before their parents (the order rmdir needs). */
+    static List<Path> postOrder(Path dir) {
+        List<Path> out = new ArrayList<>();
+        collect(dir, out);
+        return out;
+    }
+
+    private static void collect(Path dir, List<Path> out) {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path child : children) {
+                collect(child, out);
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new KernelException(KernelException.Category.INTERNAL, "listing cgroup " + dir + ": " + e, e);
+        }
+        out.add(dir);
+    }
+
+    /** The pids in the cgroups below and at each of {@code dirs}, sorted, each once. */
+    static List<Integer> pids(Collection<Path> dirs) {
+        TreeSet<Integer> pids = new TreeSet<>();
+        for (Path dir : dirs) {
+            for (Path cgroup : postOrder(dir)) {
+                for (long pid : CgroupFiles.readNumbers(cgroup.resolve("cgroup.procs"))) {
+                    pids.add((int) pid);
+                }
+            }
+        }
+        return List.copyOf(pids);
+    }
+
+    /**
+     * SIGKILLs every process until none is left, then removes every directory, children first.
+     *
+     * @param freezerDir the cgroup's freezer directory, if any: it is thawed first (frozen tasks cannot die),
+     *                   and frozen around each round of signals so that no listed pid can exit and be
+     *                   reused by an unrelated process before its signal arrives
+     * @throws KernelException TIMEOUT when processes survive or a directory stays busy past {@code timeout}
+     */
+    static void killAndRemove(Collection<Path> dirs, Optional<Path> freezerDir, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<Path> freezer = freezerDir.filter(Files::isDirectory);
+        if (freezer.isPresent() && FreezerController.isFrozen(freezer.get())) {
+            FreezerController.thaw(freezer.get(), timeout);
+        }
+        long pauseMillis = 1;
+        for (List<Integer> pids = pids(dirs); !pids.isEmpty(); pids = pids(dirs)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new KernelException(KernelException.Category.TIMEOUT, "processes " + pids + " of cgroup "
+                        + dirs + " survived SIGKILL for " + timeout.toMillis() + " ms");
+            }
+            killAll(pids, freezer);
+            Waits.sleep(pauseMillis, "waiting for killed processes to leave " + dirs);
+            pauseMillis = Math.min(pauseMillis * 2, 100);
+        }
+        for (Path dir : dirs) {
+            for (Path cgroup : postOrder(dir)) {
+                removeDir(cgroup, deadline, timeout);
+            }
+        }
+    }
+
+    private static void killAll(List<Integer> pids, Optional<Path> freezer) {
+        boolean frozen = false;
+        if (freezer.isPresent()) {
+            try {
+                FreezerController.freeze(freezer.get(), Duration.ofSeconds(1));
+                frozen = true;
+            } catch (KernelException e) {
+                // a task that cannot be frozen: signal without the freeze, the next round sees what is left
+            }
+        }
+        try {
+            for (int pid : pids) {
+                try {
+                    Processes.kill(pid, Signals.SIGKILL);
+                } catch (SyscallException e) {
+                    if (!e.is(Errno.ESRCH)) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (frozen) {
+                FreezerController.thaw(freezer.get(), Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /**
+     * rmdir, retried while the kernel says EBUSY: a cgroup stays busy for a moment after its last task
+     * exits. A directory that is already gone counts as removed.
+     */
+    static void removeDir(Path dir, long deadline, Duration timeout) {
+        long pauseMillis = 1;
+        while (true) {
+            try {
+                Files.delete(dir);
+                return;
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "cannot remove " + dir
+                        + ": it holds files that are not cgroup control files (is it really a cgroup?)", e);
+            } catch (FileSystemException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    int errno = CgroupFiles.errnoOf(e);
+                    throw new KernelException(KernelException.Category.TIMEOUT, "cgroup " + dir + " could not be removed within "
+                            + timeout.toMillis() + " ms: " + (errno == 0 ? e.getReason() : Errno.name(errno) + " ("
+                            + Errno.describe(errno) + ")") + "; processes still in it: "
+                            + CgroupFiles.readIfExists(dir.resolve("cgroup.procs")).orElse("?"), e);
+                }
+            } catch (IOException e) {
+                throw new KernelException(KernelException.Category.INTERNAL, "removing cgroup " + dir + ": " + e, e);
+            }
+            Waits.sleep(pauseMillis, "removing cgroup " + dir);
+            pauseMillis = Math.min(pauseMillis * 2, 100);
+        }
+    }
+}
