@@ -1,19 +1,79 @@
 package jctr.ns;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import jctr.kernel.InvalidConfigException;
+import jctr.kernel.KernelException;
+import jctr.kernel.NotFoundException;
 import jctr.kernel.UnsupportedFeatureException;
+import jctr.kernel.host.ProcStat;
+import jctr.kernel.oci.NamespaceType;
+import jctr.kernel.oci.Seccomp;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.ExecRequest;
 import jctr.kernel.spi.IsolatedProcess;
 import jctr.kernel.spi.IsolationDriver;
 import jctr.kernel.spi.IsolationRequest;
 import jctr.kernel.spi.ProbeResult;
+import jctr.kernel.sys.ExitStatus;
+import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.Processes;
+import jctr.kernel.sys.Spawn;
+import jctr.ns.launch.Launcher;
+import jctr.ns.launch.LauncherBinary;
+import jctr.ns.launch.StartGate;
+import jctr.ns.plan.HostView;
+import jctr.ns.plan.LaunchPlan;
+import jctr.ns.plan.Op;
+import jctr.ns.plan.PlanBuilder;
+import jctr.ns.plan.SeccompProgram;
+import jctr.ns.seccomp.SeccompCompiler;
 
-/** Isolation with Linux namespaces. Skeleton until issue #3 lands: its probe says so. */
+/**
+ * Isolation with Linux namespaces. Java computes a launch plan ({@link PlanBuilder}); the native stage
+ * {@code jctr-init} executes it after clone3 and execs (see {@link Launcher} for the protocol and for
+ * which process is the parent of the container's init: this JVM, through CLONE_PARENT).
+ *
+ * <p>{@link IsolatedProcess#driverState()} of a container init holds:
+ * <ul>
+ *   <li>{@code gateFd}/{@code resultFd}: the init's descriptors of its start gate (see {@link StartGate});</li>
+ *   <li>{@code lateOp.<i>}: field and description of plan operations after the gate, to name them if they fail;</li>
+ *   <li>{@code seccompFilter}/{@code seccompFlags}: the compiled filter ({@code <stateDir>/seccomp.bpf}),
+ *       which processes exec'd into the container get too.</li>
+ * </ul>
+ * Exec'd processes have {@code process=exec}. Nothing else is kept in memory: start and exec work from
+ * the persisted record in any JVM.
+ */
 public final class NamespaceIsolationDriver implements IsolationDriver {
+
+    static final String NAME = "namespaces";
+    private static final int DEFAULT_TIMEOUT_MILLIS = 60_000;
+
+    private final Function<Seccomp, SeccompProgram> seccompCompiler;
+    private volatile LauncherBinary binary;
+    private volatile int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
+
+    /** The service-loader constructor: cheap, touches nothing. */
+    public NamespaceIsolationDriver() {
+        this(profile -> new SeccompProgram(SeccompCompiler.filterFlags(profile), SeccompCompiler.compile(profile)));
+    }
+
+    /** A driver with another seccomp compiler (tests use a tiny fixed filter). */
+    NamespaceIsolationDriver(Function<Seccomp, SeccompProgram> seccompCompiler) {
+        this.seccompCompiler = seccompCompiler;
+    }
 
     @Override
     public String name() {
-        return "namespaces";
+        return NAME;
     }
 
     @Override
@@ -26,23 +86,169 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         return 100;
     }
 
+    /**
+     * Options ({@code driverOptions.namespaces}): {@code launchTimeoutMillis}, how long one setup step of
+     * a launch may take (default 60000).
+     */
+    @Override
+    public void initialize(DriverContext context) {
+        binary = new LauncherBinary(context.driverStateDir(NAME));
+        String timeout = context.options().get("launchTimeoutMillis");
+        if (timeout != null) {
+            try {
+                timeoutMillis = Integer.parseInt(timeout);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException("", "driverOptions.namespaces.launchTimeoutMillis",
+                        "must be an integer: " + timeout);
+            }
+        }
+    }
+
     @Override
     public ProbeResult probe(DriverContext context) {
-        return ProbeResult.unavailable("not implemented yet (issue #3)");
+        List<String> problems = new ArrayList<>();
+        if (!context.host().root()) {
+            problems.add("needs root (creating namespaces and mounts needs CAP_SYS_ADMIN)");
+        }
+        List<String> missing = new ArrayList<>();
+        for (NamespaceType t : NamespaceType.values()) {
+            if (!Files.exists(Path.of("/proc/self/ns", t.procName()))) {
+                missing.add(t.specName());
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add("the kernel lacks namespaces: " + String.join(", ", missing));
+        }
+        Path launcher = null;
+        try {
+            launcher = new LauncherBinary(context.driverStateDir(NAME)).path();
+            int pid = Spawn.spawn(launcher, List.of("jctr-init", "--probe"), List.of(), List.of(new Spawn.CloseFrom(3)));
+            int pidfd = Processes.pidfdOpen(pid);
+            ExitStatus status;
+            try {
+                status = Processes.waitFor(pidfd);
+            } finally {
+                PosixFiles.close(pidfd);
+            }
+            switch (status.shellCode()) {
+                case 0 -> { }
+                case 3 -> problems.add("the kernel has no clone3 (Linux 5.3+ needed)");
+                case 4 -> problems.add("the kernel has no openat2 (Linux 5.6+ needed)");
+                default -> problems.add("the launcher " + launcher + " failed its self-check: " + status);
+            }
+        } catch (KernelException | UncheckedIOException e) {
+            problems.add("the launcher cannot run: " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            return ProbeResult.unavailable(String.join("; ", problems));
+        }
+        return ProbeResult.available("all 8 namespace types, clone3, openat2; launcher " + launcher);
     }
 
     @Override
     public IsolatedProcess create(IsolationRequest request) {
-        throw new UnsupportedFeatureException("the namespaces driver is not implemented yet");
+        var root = request.spec().root();
+        if (root == null || root.path() == null || !Files.isDirectory(Path.of(root.path()))) {
+            throw new InvalidConfigException("", "root.path", "the root file system "
+                    + (root == null ? null : root.path()) + " does not exist or is not a directory");
+        }
+        Seccomp profile = request.spec().linuxOrEmpty().seccomp();
+        if (profile != null && profile.listenerPath() != null && !profile.listenerPath().isEmpty()) {
+            throw new UnsupportedFeatureException("linux.seccomp.listenerPath: seccomp user notification is not "
+                    + "supported by jctr yet");
+        }
+        SeccompProgram seccomp = profile == null ? null : seccompCompiler.apply(profile);
+        LaunchPlan plan = PlanBuilder.forCreate(request, HostView.current(), seccomp);
+
+        Path stateDir = request.stateDir();
+        Path filter = stateDir.resolve("seccomp.bpf");
+        Map<String, String> state = new LinkedHashMap<>();
+        for (int i = plan.startGateIndex() + 1; i < plan.ops().size(); i++) {
+            Op op = plan.ops().get(i);
+            state.put("lateOp." + i, op.field() + "\n" + op.describe());
+        }
+        if (seccomp != null) {
+            try {
+                Files.createDirectories(stateDir);
+                Files.write(filter, seccomp.program());
+            } catch (IOException e) {
+                throw new UncheckedIOException("writing the seccomp filter to " + filter, e);
+            }
+            state.put("seccompFilter", filter.toString());
+            state.put("seccompFlags", Integer.toString(seccomp.flags()));
+        }
+        Launcher.Launched launched;
+        try {
+            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+        } catch (RuntimeException e) {
+            deleteQuietly(filter);
+            throw e;
+        }
+        state.put("gateFd", Integer.toString(launched.gateFd()));
+        state.put("resultFd", Integer.toString(launched.resultFd()));
+        return new IsolatedProcess(launched.pid(), startTime(launched.pid()), state);
     }
 
     @Override
     public void start(IsolatedProcess process) {
-        throw new UnsupportedFeatureException("the namespaces driver is not implemented yet");
+        String gate = process.driverState().get("gateFd");
+        String result = process.driverState().get("resultFd");
+        if (gate == null || result == null) {
+            throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "process " + process.pid()
+                    + " is not a container init created by the " + NAME + " driver: nothing to start");
+        }
+        StartGate.release(process.pid(), process.startTime(), Integer.parseInt(gate), Integer.parseInt(result),
+                index -> {
+                    String op = process.driverState().get("lateOp." + index);
+                    return op == null ? null : op.split("\n", 2);
+                }, timeoutMillis);
     }
 
     @Override
     public IsolatedProcess exec(IsolatedProcess target, ExecRequest request) {
-        throw new UnsupportedFeatureException("the namespaces driver is not implemented yet");
+        if (!ProcStat.alive(target.pid(), target.startTime())) {
+            throw new NotFoundException("container process " + target.pid() + " is not running");
+        }
+        HostView host = HostView.current();
+        LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
+                host.lastCap());
+        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan).pid();
+        return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
+    }
+
+    /** The container's filter as persisted at create, for processes exec'd into it. */
+    private static SeccompProgram seccompOf(IsolatedProcess target) {
+        String file = target.driverState().get("seccompFilter");
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new SeccompProgram(Integer.parseInt(target.driverState().getOrDefault("seccompFlags", "0")),
+                    Files.readAllBytes(Path.of(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the container's seccomp filter " + file, e);
+        }
+    }
+
+    private Path launcherPath() {
+        LauncherBinary b = binary;
+        if (b == null) {
+            throw new IllegalStateException("the " + NAME + " driver was used before initialize(DriverContext)");
+        }
+        return b.path();
+    }
+
+    /** The start time that, with the pid, names the process; a zombie (exited, not yet reaped) still has one. */
+    private static long startTime(int pid) {
+        return ProcStat.read(pid).map(ProcStat::startTime).orElseThrow(() ->
+                new NotFoundException("process " + pid + " vanished right after it was launched"));
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: the state directory is removed with the container
+        }
     }
 }

@@ -1,16 +1,11 @@
 package jctr.cgroup.v1;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +17,7 @@ import jctr.kernel.NotFoundException;
 import jctr.kernel.ResourceLimitException;
 import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.PosixFiles;
 import jctr.kernel.sys.SyscallException;
 
 /**
@@ -44,7 +40,7 @@ final class CgroupFiles {
         } catch (NoSuchFileException e) {
             throw new NotFoundException("cgroup file " + file + " does not exist", e);
         } catch (IOException e) {
-            throw failure("read", file, null, e);
+            throw new java.io.UncheckedIOException("reading cgroup file " + file, e);
         }
     }
 
@@ -54,7 +50,7 @@ final class CgroupFiles {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw failure("read", file, null, e);
+            throw new java.io.UncheckedIOException("reading cgroup file " + file, e);
         }
     }
 
@@ -115,20 +111,17 @@ final class CgroupFiles {
      *              null for files jctr writes on its own behalf (cgroup.procs, freezer.state)
      */
     static void write(Path file, String value, String field) {
-        // WRITE + TRUNCATE_EXISTING is what a shell's ">" does; never CREATE: a missing file means the kernel lacks it.
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
+        try {
+            PosixFiles.writeExisting(file, value.getBytes(StandardCharsets.UTF_8));
+        } catch (SyscallException e) {
+            if (e.call().equals("open") && e.is(Errno.ENOENT)) {
+                if (field != null) {
+                    throw new UnsupportedFeatureException(field + ": this host's cgroup has no " + file.getFileName()
+                            + " (" + file + ")", e);
+                }
+                throw new NotFoundException("cgroup file " + file + " does not exist", e);
             }
-        } catch (NoSuchFileException e) {
-            if (field != null) {
-                throw new UnsupportedFeatureException(field + ": this host's cgroup has no " + file.getFileName()
-                        + " (" + file + ")", e);
-            }
-            throw new NotFoundException("cgroup file " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw failure("write", file, field, e, value);
+            throw failure(file, field, e, value);
         }
     }
 
@@ -169,16 +162,11 @@ final class CgroupFiles {
         return Files.exists(dir.resolve(name));
     }
 
-    private static KernelException failure(String op, Path file, String field, IOException e) {
-        return failure(op, file, field, e, null);
-    }
-
-    private static KernelException failure(String op, Path file, String field, IOException e, String value) {
-        int errno = errnoOf(e);
-        String what = value == null ? op + " " + file : "writing \"" + value + "\" to " + file;
-        String reason = errno == 0 ? String.valueOf(e.getMessage()) : Errno.name(errno) + " (" + Errno.describe(errno) + ")";
+    private static KernelException failure(Path file, String field, SyscallException e, String value) {
+        String what = "writing \"" + value + "\" to " + file;
+        String reason = e.errnoName() + " (" + e.strerror() + ")";
         if (field != null) {
-            switch (errno) {
+            switch (e.errno()) {
                 case Errno.EINVAL, Errno.ERANGE, Errno.ENODEV, Errno.ENXIO, Errno.EOVERFLOW:
                     return new InvalidConfigException("", field, "the kernel refused it: " + what + ": " + reason, e);
                 case Errno.EBUSY, Errno.ENOSPC:
@@ -187,34 +175,6 @@ final class CgroupFiles {
                     break;
             }
         }
-        if (errno != 0) {
-            return new SyscallException(op, errno, value == null ? file.toString() : file + ", \"" + value + "\"");
-        }
-        return new KernelException(KernelException.Category.INTERNAL, what + ": " + e, e);
-    }
-
-    /**
-     * The errno behind a java.nio failure. The JDK reports it only as {@code strerror} text (the
-     * exception message, or the reason of a {@link FileSystemException}), so this matches that text
-     * against the C library's descriptions; 0 when it matches none (e.g. under a translated locale).
-     */
-    static int errnoOf(IOException e) {
-        String text = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
-        if (text == null) {
-            return 0;
-        }
-        return ErrnoTexts.BY_TEXT.getOrDefault(text, 0);
-    }
-
-    private static final class ErrnoTexts {
-        static final Map<String, Integer> BY_TEXT = build();
-
-        private static Map<String, Integer> build() {
-            Map<String, Integer> m = new HashMap<>();
-            for (int i = 1; i <= Errno.MAX; i++) {
-                m.putIfAbsent(Errno.describe(i), i);
-            }
-            return Map.copyOf(m);
-        }
+        return e;
     }
 }

@@ -1,9 +1,7 @@
 package jctr.cgroup.v1;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +14,7 @@ import java.util.TreeSet;
 
 import jctr.kernel.KernelException;
 import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.PosixFiles;
 import jctr.kernel.sys.Processes;
 import jctr.kernel.sys.Signals;
 import jctr.kernel.sys.SyscallException;
@@ -125,23 +124,24 @@ final class CgroupTree {
         long pauseMillis = 1;
         while (true) {
             try {
-                Files.delete(dir);
+                PosixFiles.rmdir(dir);
                 return;
-            } catch (NoSuchFileException e) {
-                return;
-            } catch (DirectoryNotEmptyException e) {
-                throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "cannot remove " + dir
-                        + ": it holds files that are not cgroup control files (is it really a cgroup?)", e);
-            } catch (FileSystemException e) {
+            } catch (SyscallException e) {
+                if (e.is(Errno.ENOENT)) {
+                    return;
+                }
+                if (e.is(Errno.ENOTEMPTY)) {
+                    throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "cannot remove " + dir
+                            + ": it holds files that are not cgroup control files (is it really a cgroup?)", e);
+                }
+                if (!e.is(Errno.EBUSY)) {
+                    throw e;
+                }
                 if (System.nanoTime() - deadline > 0) {
-                    int errno = CgroupFiles.errnoOf(e);
                     throw new KernelException(KernelException.Category.TIMEOUT, "cgroup " + dir + " could not be removed within "
-                            + timeout.toMillis() + " ms: " + (errno == 0 ? e.getReason() : Errno.name(errno) + " ("
-                            + Errno.describe(errno) + ")") + "; processes still in it: "
+                            + timeout.toMillis() + " ms: " + e.errnoName() + " (" + e.strerror() + "); processes still in it: "
                             + CgroupFiles.readIfExists(dir.resolve("cgroup.procs")).orElse("?"), e);
                 }
-            } catch (IOException e) {
-                throw new KernelException(KernelException.Category.INTERNAL, "removing cgroup " + dir + ": " + e, e);
             }
             Waits.sleep(pauseMillis, "removing cgroup " + dir);
             pauseMillis = Math.min(pauseMillis * 2, 100);

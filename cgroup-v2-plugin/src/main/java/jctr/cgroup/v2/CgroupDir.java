@@ -2,15 +2,11 @@ package jctr.cgroup.v2;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +16,9 @@ import java.util.Optional;
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
 import jctr.kernel.UnsupportedFeatureException;
+import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.SyscallException;
 
 /**
  * One cgroup v2 directory and its interface files. Files are opened for writing without O_CREAT, so a
@@ -75,14 +74,15 @@ record CgroupDir(Path path, String cgroupPath) implements CgroupView {
     void write(Write w) {
         try {
             writeRaw(w.file(), w.value());
-        } catch (NoSuchFileException e) {
-            String controller = w.controller();
-            throw new UnsupportedFeatureException(w.field() + ": " + w.file() + " does not exist in " + cgroupPath
-                    + (controller == null ? "" : " (the " + controller + " controller is not available here"
-                    + " or the kernel lacks this file)"), e);
-        } catch (IOException e) {
+        } catch (SyscallException e) {
+            if (missing(e)) {
+                String controller = w.controller();
+                throw new UnsupportedFeatureException(w.field() + ": " + w.file() + " does not exist in " + cgroupPath
+                        + (controller == null ? "" : " (the " + controller + " controller is not available here"
+                        + " or the kernel lacks this file)"), e);
+            }
             throw new InvalidConfigException("", w.field(), "the kernel refused \"" + w.value() + "\" for "
-                    + w.file() + " in " + cgroupPath + ": " + reason(e), e);
+                    + w.file() + " in " + cgroupPath + ": " + e.errnoName() + " (" + e.strerror() + ")", e);
         }
     }
 
@@ -90,13 +90,19 @@ record CgroupDir(Path path, String cgroupPath) implements CgroupView {
     void writeCore(String file, String value) {
         try {
             writeRaw(file, value);
-        } catch (NoSuchFileException e) {
-            throw new UnsupportedFeatureException(file + " does not exist in cgroup " + cgroupPath
-                    + ": the kernel is too old for it", e);
-        } catch (IOException e) {
+        } catch (SyscallException e) {
+            if (missing(e)) {
+                throw new UnsupportedFeatureException(file + " does not exist in cgroup " + cgroupPath
+                        + ": the kernel is too old for it", e);
+            }
             throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "writing \"" + value + "\" to "
-                    + file + " of cgroup " + cgroupPath + ": " + reason(e), e);
+                    + file + " of cgroup " + cgroupPath + ": " + e.errnoName() + " (" + e.strerror() + ")", e);
         }
+    }
+
+    /** rmdir(2) of this cgroup; the errno (EBUSY right after the last task exits) is in the exception. */
+    void remove() {
+        PosixFiles.rmdir(path);
     }
 
     /** The pids in this cgroup only (cgroup.procs). */
@@ -127,18 +133,11 @@ record CgroupDir(Path path, String cgroupPath) implements CgroupView {
         return out;
     }
 
-    private void writeRaw(String file, String value) throws IOException {
-        try (FileChannel ch = FileChannel.open(path.resolve(file), StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
-            ch.write(buf);
-            if (buf.hasRemaining()) {
-                throw new IOException("short write (" + buf.position() + " of " + buf.limit() + " bytes)");
-            }
-        }
+    private void writeRaw(String file, String value) {
+        PosixFiles.writeExisting(path.resolve(file), value.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String reason(IOException e) {
-        return e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+    private static boolean missing(SyscallException e) {
+        return e.call().equals("open") && e.is(Errno.ENOENT);
     }
 }

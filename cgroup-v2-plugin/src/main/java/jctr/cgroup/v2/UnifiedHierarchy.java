@@ -297,14 +297,16 @@ final class UnifiedHierarchy {
             attempts++;
             try {
                 // rmdir(2): right after the last process exits the kernel may still answer EBUSY.
-                Files.delete(dir.path());
+                dir.remove();
                 return;
-            } catch (NoSuchFileException e) {
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() - deadline > 0) {
+            } catch (SyscallException e) {
+                if (e.is(Errno.ENOENT)) {
+                    return;
+                }
+                if (!e.is(Errno.EBUSY) || System.nanoTime() - deadline > 0) {
                     throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "cannot remove cgroup "
-                            + dir.cgroupPath() + " after " + attempts + " attempts: " + reason(e), e);
+                            + dir.cgroupPath() + " after " + attempts + " attempts: " + e.errnoName() + " ("
+                            + e.strerror() + ")", e);
                 }
                 pause(Math.min(50, attempts * 2));
             }

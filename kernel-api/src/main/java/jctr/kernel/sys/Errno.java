@@ -58,6 +58,8 @@ public final class Errno {
     public static final int ENOMSG = 42;
     public static final int ENODATA = 61;
     public static final int ETIME = 62;
+    public static final int EPROTO = 71;
+    public static final int EBADMSG = 74;
     public static final int EOVERFLOW = 75;
     public static final int EBADFD = 77;
     public static final int EOPNOTSUPP = 95;

@@ -21,12 +21,25 @@ public final class PosixFiles {
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
     private static final MethodHandle CLOSE = Downcalls.withErrno("close",
             FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle RMDIR = Downcalls.withErrno("rmdir",
+            FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle MKNOD = Downcalls.withErrno("mknod",
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG));
     private static final MethodHandle FLOCK = Downcalls.withErrno("flock",
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
     private static final MethodHandle MKFIFO = Downcalls.withErrno("mkfifo",
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    private static final MethodHandle READ = Downcalls.withErrno("read",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle WRITE = Downcalls.withErrno("write",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle POLL = Downcalls.withErrno("poll",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    private static final short POLLIN = 1;
+    // fcntl is variadic: int fcntl(int fd, int cmd, ...)
+    private static final MethodHandle FCNTL = Downcalls.withErrnoVariadic("fcntl",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     /** flock(2): shared lock. */
     public static final int LOCK_SH = 1;
@@ -101,6 +114,54 @@ public final class PosixFiles {
     }
 
     /**
+     * Writes {@code data} to an existing file with exactly one write(2), as kernel interface files (cgroup,
+     * /proc/sys, /proc/PID/*) require: each write is one command, and a missing file is never created
+     * (ENOENT means the kernel lacks the feature). The real errno comes back in the exception.
+     *
+     * @throws SyscallException from open or write; a short write is reported as EIO
+     */
+    public static void writeExisting(Path file, byte[] data) {
+        int fd = open(file, OpenFlags.O_WRONLY | OpenFlags.O_TRUNC | OpenFlags.O_CLOEXEC | OpenFlags.O_NOCTTY, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
+            long n;
+            do {
+                n = (long) WRITE.invokeExact(state, fd, buf, (long) data.length);
+            } while (n < 0 && Downcalls.errno(state) == Errno.EINTR);
+            if (n < 0) {
+                throw new SyscallException("write", Downcalls.errno(state), file + ", \"" + printable(data) + "\"");
+            }
+            if (n != data.length) {
+                throw new SyscallException("write", Errno.EIO, file + ": short write of " + n + " of " + data.length + " bytes");
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** rmdir(2); the errno (EBUSY for a cgroup that still has tasks, ENOTEMPTY, ENOENT) is in the exception. */
+    public static void rmdir(Path dir) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            int rc = (int) RMDIR.invokeExact(state, arena.allocateFrom(dir.toString()));
+            if (rc != 0) {
+                throw new SyscallException("rmdir", Downcalls.errno(state), dir.toString());
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    private static String printable(byte[] data) {
+        String s = new String(data, 0, Math.min(data.length, 120), java.nio.charset.StandardCharsets.UTF_8).strip();
+        return data.length > 120 ? s + "..." : s;
+    }
+
+    /**
      * mknod(2).
      *
      * @param mode file type ({@link OpenFlags#S_IFCHR}, S_IFBLK, S_IFIFO) ORed with permission bits
@@ -127,6 +188,114 @@ public final class PosixFiles {
             if (rc != 0) {
                 throw new SyscallException("mkfifo", Downcalls.errno(state), path + ", 0" + Integer.toOctalString(mode));
             }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * read(2) of up to {@code max} bytes from a raw descriptor (a pty master, a pipe); retried on EINTR.
+     *
+     * @return the bytes read; empty at end of file (for a pty master: the slave side was closed)
+     */
+    public static byte[] read(int fd, int max) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment buf = arena.allocate(Math.max(1, max));
+            while (true) {
+                long n = (long) READ.invokeExact(state, fd, buf, (long) max);
+                if (n >= 0) {
+                    return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                }
+                int errno = Downcalls.errno(state);
+                if (errno == Errno.EIO) {
+                    // A pty master reads EIO once every slave descriptor is closed: that is its end of file.
+                    return new byte[0];
+                }
+                if (errno != Errno.EINTR) {
+                    throw new SyscallException("read", errno, Integer.toString(fd));
+                }
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * Like {@link #read(int, int)}, but waits at most {@code timeoutMillis} (negative: forever) for data.
+     *
+     * @throws SyscallException with ETIMEDOUT when nothing arrived in time
+     */
+    public static byte[] read(int fd, int max, int timeoutMillis) {
+        awaitReadable(fd, timeoutMillis, "read");
+        return read(fd, max);
+    }
+
+    /**
+     * poll(2) for POLLIN (or hang-up) on {@code fd}, at most {@code timeoutMillis} (negative: forever);
+     * retried on EINTR with the remaining time.
+     *
+     * @param call the call the wait is for, named in the ETIMEDOUT error
+     * @throws SyscallException with ETIMEDOUT when nothing arrived in time
+     */
+    public static void awaitReadable(int fd, int timeoutMillis, String call) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment pfd = arena.allocate(8, 4);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+            long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                int wait = timeoutMillis < 0 ? -1 : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+                int rc = (int) POLL.invokeExact(state, pfd, 1L, wait);
+                if (rc > 0) {
+                    return;
+                }
+                if (rc == 0) {
+                    throw new SyscallException(call, Errno.ETIMEDOUT, fd + ": nothing arrived within " + timeoutMillis
+                            + " ms");
+                }
+                int errno = Downcalls.errno(state);
+                if (errno != Errno.EINTR) {
+                    throw new SyscallException("poll", errno, Integer.toString(fd));
+                }
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** write(2) of all of {@code data} to a raw descriptor; retried on EINTR and short writes. */
+    public static void write(int fd, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, data);
+            long off = 0;
+            while (off < data.length) {
+                long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(off), (long) data.length - off);
+                if (n >= 0) {
+                    off += n;
+                    continue;
+                }
+                int errno = Downcalls.errno(state);
+                if (errno != Errno.EINTR) {
+                    throw new SyscallException("write", errno, fd + ", " + data.length + " bytes");
+                }
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate of {@code fd} numbered {@code minFd} or higher. */
+    public static int duplicate(int fd, int minFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            int dup = (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, minFd);
+            if (dup < 0) {
+                throw new SyscallException("fcntl", Downcalls.errno(state), fd + ", F_DUPFD_CLOEXEC, " + minFd);
+            }
+            return dup;
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

@@ -30,6 +30,8 @@ public final class Processes {
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
     private static final MethodHandle PIDFD_OPEN = Downcalls.withErrno("pidfd_open",
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle PIDFD_GETFD = Downcalls.withErrno("pidfd_getfd",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
     private static final MethodHandle PIDFD_SEND_SIGNAL = Downcalls.withErrno("pidfd_send_signal",
             FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
     private static final MethodHandle WAITID = Downcalls.withErrno("waitid",
@@ -79,6 +81,23 @@ public final class Processes {
             int fd = (int) PIDFD_OPEN.invokeExact(state, pid, 0);
             if (fd < 0) {
                 throw new SyscallException("pidfd_open", Downcalls.errno(state), "pid " + pid);
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * pidfd_getfd(2): a close-on-exec duplicate of descriptor {@code targetFd} of the process named by
+     * {@code pidfd} (needs ptrace access to it). EBADF when it has no such descriptor, ESRCH when it exited.
+     */
+    public static int pidfdGetfd(int pidfd, int targetFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Downcalls.callState(arena);
+            int fd = (int) PIDFD_GETFD.invokeExact(state, pidfd, targetFd, 0);
+            if (fd < 0) {
+                throw new SyscallException("pidfd_getfd", Downcalls.errno(state), "pidfd " + pidfd + ", fd " + targetFd);
             }
             return fd;
         } catch (Throwable t) {

@@ -1,0 +1,107 @@
+package jctr.ns.launch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import jctr.kernel.DriverUnavailableException;
+
+/**
+ * The native launch stage, {@code jctr-init}, which Maven compiles from {@code src/main/c/jctr-init.c}
+ * into this module's resources. To be executed it must be a file: it is extracted once to
+ * {@code <dir>/jctr-init-<first 16 hex digits of its SHA-256>} (mode 0700, written to a temporary file
+ * and renamed into place atomically, so concurrent engines never see half a binary) and reused by every
+ * later launch, in this JVM and others. An existing file is checked against the hash once per
+ * {@code LauncherBinary} and replaced if it differs.
+ */
+public final class LauncherBinary {
+
+    private static final String RESOURCE = "/jctr/ns/jctr-init";
+
+    private final Path dir;
+    private volatile Path verified;
+
+    /** A launcher binary kept in {@code dir} (created when missing). */
+    public LauncherBinary(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The path of the extracted, verified launcher, extracting it first if needed. */
+    public Path path() {
+        Path p = verified;
+        if (p == null) {
+            synchronized (this) {
+                if (verified == null) {
+                    verified = extract();
+                }
+                p = verified;
+            }
+        }
+        return p;
+    }
+
+    private Path extract() {
+        byte[] bytes = resource();
+        String hash = sha256(bytes);
+        Path target = dir.resolve("jctr-init-" + hash.substring(0, 16));
+        try {
+            if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+                    && sha256(Files.readAllBytes(target)).equals(hash)) {
+                return target;
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".jctr-init-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.write(java.nio.ByteBuffer.wrap(bytes));
+                    ch.force(true);
+                }
+                moveAtomically(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("extracting the jctr-init launcher to " + target, e);
+        }
+    }
+
+    private static void moveAtomically(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename atomically within " + target.getParent(), e);
+        }
+    }
+
+    private static byte[] resource() {
+        try (InputStream in = LauncherBinary.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new DriverUnavailableException("the jctr-init launcher is missing from the ns-plugin jar",
+                        "rebuild ns-plugin with gcc and libc6-dev (static glibc) installed");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the jctr-init launcher from the ns-plugin jar", e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
