@@ -35,7 +35,7 @@
  * endian)] then `length` bytes. Monitor to client: 1 stdout, 2 stderr (Docker's multiplexed stream
  * types), 16 exit (payload: the exit code in decimal; the last frame), 17 hello (empty; the first frame:
  * from then on the client receives all output). Client to monitor: 0 stdin data,
- * 1 close stdin, 2 resize (payload "ROWS COLS").
+ * 1 close stdin, 2 resize (payload "ROWS COLS"), 3 mute (send this client only the exit frame).
  *
  * DIR/exit (written atomically) is one line: "<exit code> <signal or 0> <finished RFC3339Nano>".
  * The exit code is shell-style: 128+signal when killed; 127 when the launcher failed before starting
@@ -70,7 +70,7 @@
 #define STDIN_BACKLOG (1 << 20)       /* stop reading clients' stdin while this much is pending */
 #define DRAIN_MS 2000                 /* after the init exits, wait this long for the streams' EOF */
 
-enum { F_STDIN = 0, F_CLOSE_STDIN = 1, F_RESIZE = 2 };
+enum { F_STDIN = 0, F_CLOSE_STDIN = 1, F_RESIZE = 2, F_MUTE = 3 };
 enum { T_STDOUT = 1, T_STDERR = 2, T_EXIT = 16, T_HELLO = 17 };
 
 struct buf {
@@ -82,6 +82,7 @@ struct client {
     int fd;
     struct buf in;    /* partial frames from the client */
     struct buf out;   /* frames not yet written to the client */
+    int mute;         /* wants only the exit frame (the engine's exit watcher) */
 };
 
 struct stream {
@@ -116,6 +117,12 @@ static int command_reaped;
 static int have_exit, exit_code, exit_signal;
 static long long exit_at_ms = -1;
 static int orphan_init;             /* the init is alive but not our child: its status cannot be learned */
+/* Children reaped before the pid file named the watched process (an exec'd process can end before the
+ * runtime writes its pid): kept to be matched once the pid file appears. */
+#define MAX_EARLY 64
+static struct { pid_t pid; int code, sig; } early[MAX_EARLY];
+static int nearly;
+static void match_early(void);
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
@@ -342,7 +349,8 @@ static void client_drop(int i)
 static void broadcast(int type, const char *p, size_t n)
 {
     for (int i = 0; i < nclients; i++)
-        frame(&clients[i].out, type, p, n);
+        if (!clients[i].mute || type == T_EXIT)
+            frame(&clients[i].out, type, p, n);
 }
 
 static int clients_lagging(void)
@@ -408,6 +416,9 @@ static int client_frames(struct client *c)
             break;
         case F_CLOSE_STDIN:
             close_stdin();
+            break;
+        case F_MUTE:
+            c->mute = 1;
             break;
         case F_RESIZE: {
             char tmp[32];
@@ -506,6 +517,11 @@ static void reap(void)
         pid_t p = waitpid(-1, &status, WNOHANG);
         if (p <= 0) {
             if (p < 0 && errno == ECHILD && command_reaped && !have_exit) {
+                match_early();
+                if (have_exit)
+                    return;
+                if (init_pid < 0 && nearly > 0)
+                    return; /* the pid file is not written yet: match_early() runs again soon */
                 if (init_pid < 0)
                     init_pid = read_init_pid();
                 if (init_pid > 0 && kill(init_pid, 0) == 0)
@@ -524,7 +540,21 @@ static void reap(void)
             init_pid = read_init_pid();
         if (p == init_pid)
             record_exit(code, sig);
+        else if (init_pid < 0 && p != command_pid && nearly < MAX_EARLY)
+            early[nearly++] = (typeof(early[0])){p, code, sig};
     }
+}
+
+/* Once the pid file names the watched process, an exit reaped earlier may be its. */
+static void match_early(void)
+{
+    if (have_exit || nearly == 0)
+        return;
+    if (init_pid < 0)
+        init_pid = read_init_pid();
+    for (int i = 0; i < nearly; i++)
+        if (early[i].pid == init_pid)
+            record_exit(early[i].code, early[i].sig);
 }
 
 static void write_exit_file(void)
@@ -731,7 +761,8 @@ int main(int argc, char **argv)
                 ev |= POLLOUT;
             pfds[np++] = (struct pollfd){.fd = clients[c].fd, .events = ev};
         }
-        int timeout = have_exit ? 100 : orphan_init ? 1000 : -1;
+        match_early();
+        int timeout = have_exit ? 100 : orphan_init ? 1000 : nearly > 0 ? 50 : -1;
         if (poll(pfds, (nfds_t)np, timeout) < 0) {
             if (errno == EINTR)
                 continue;

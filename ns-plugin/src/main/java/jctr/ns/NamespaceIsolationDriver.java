@@ -179,7 +179,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         }
         Launcher.Launched launched;
         try {
-            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.options().launchWrapper());
         } catch (RuntimeException e) {
             deleteQuietly(filter);
             throw e;
@@ -212,7 +212,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         HostView host = HostView.current();
         LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
                 host.lastCap());
-        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan).pid();
+        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.launchWrapper()).pid();
         return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
     }
 

@@ -31,15 +31,18 @@ final class StreamRouter extends ChannelInboundHandlerAdapter {
         void handle(Exchange ex) throws Exception;
     }
 
-    /** A method and a path template such as {@code /containers/{id}/attach}. */
+    /**
+     * A method and a path template such as {@code /containers/{id}/attach}; {@code {name...}} matches several
+     * path segments (image names such as {@code 127.0.0.1:5000/busybox}).
+     */
     record Route(HttpMethod method, Pattern pattern, List<String> names, Handler handler) {
         static Route of(String method, String template, Handler handler) {
             List<String> names = new ArrayList<>();
-            Matcher m = Pattern.compile("\\{(\\w+)}").matcher(template);
+            Matcher m = Pattern.compile("\\{(\\w+)(\\.\\.\\.)?}").matcher(template);
             StringBuilder re = new StringBuilder();
             int last = 0;
             while (m.find()) {
-                re.append(Pattern.quote(template.substring(last, m.start()))).append("([^/]+)");
+                re.append(Pattern.quote(template.substring(last, m.start()))).append(m.group(2) != null ? "(.+)" : "([^/]+)");
                 names.add(m.group(1));
                 last = m.end();
             }

@@ -30,6 +30,7 @@ public final class MonitorConnection implements AutoCloseable {
     private static final int SEND_STDIN = 0;
     private static final int SEND_CLOSE_STDIN = 1;
     private static final int SEND_RESIZE = 2;
+    private static final int SEND_MUTE = 3;
 
     /** One frame from the monitor. */
     public record Frame(int type, byte[] payload) {
@@ -109,6 +110,11 @@ public final class MonitorConnection implements AutoCloseable {
     /** Resizes the process's terminal. */
     public void resize(int rows, int cols) throws IOException {
         send(SEND_RESIZE, ByteBuffer.wrap((rows + " " + cols).getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** Asks for no output frames on this connection, only the exit frame (an exit watcher). */
+    public void mute() throws IOException {
+        send(SEND_MUTE, ByteBuffer.allocate(0));
     }
 
     private synchronized void send(int type, ByteBuffer payload) throws IOException {
