@@ -22,15 +22,34 @@ public final class DaemonCommand implements Callable<Integer> {
             description = "Socket to serve (default: unix:///run/jctr/jctr.sock, or $JCTR_HOST)")
     String host;
 
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the daemon's pid to FILE")
+    Path pidFile;
+
     @Override
-    public Integer call() throws InterruptedException {
-        Path socket = Hosts.socketPath(host);
+    public Integer call() throws InterruptedException, java.io.IOException {
+        Path socket = Hosts.socketPath(host != null ? host : parent.host);
         Engine engine = Engine.open(parent.engine.load());
-        ApiServer server = ApiServer.start(engine, ApiConfig.unix(socket));
+        ApiServer server;
+        try {
+            server = ApiServer.start(engine, ApiConfig.unix(socket));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        if (pidFile != null) {
+            java.nio.file.Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             engine.close();
+            if (pidFile != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(pidFile);
+                } catch (java.io.IOException e) {
+                    // a stale pid file is harmless: the socket is what clients check
+                }
+            }
             stopped.countDown();
         }, "jctr-daemon-shutdown"));
         System.err.println("jctr daemon: serving the Docker Engine API on unix://" + socket);

@@ -78,6 +78,21 @@ public final class DockerJson {
         return read(body, JsonNode.class, what);
     }
 
+    /** JSON indented as the docker CLI prints it ({@code json.MarshalIndent} with four spaces). */
+    public static String pretty(Object value) {
+        com.fasterxml.jackson.core.util.DefaultIndenter indent =
+                new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n");
+        com.fasterxml.jackson.core.util.DefaultPrettyPrinter pp = new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
+                .withObjectIndenter(indent).withArrayIndenter(indent)
+                .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER));
+        try {
+            return MAPPER.writer(pp).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
     /** A fresh JSON object. */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();

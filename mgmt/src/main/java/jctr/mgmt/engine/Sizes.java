@@ -7,14 +7,15 @@ import java.util.regex.Pattern;
 import jctr.kernel.InvalidConfigException;
 
 /** Sizes as Docker writes them: {@code 1024}, {@code 10k}, {@code 64m}, {@code 2g}, {@code 1.5GB} (binary units). */
-final class Sizes {
+public final class Sizes {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp]?)i?b?", Pattern.CASE_INSENSITIVE);
 
     private Sizes() {
     }
 
-    static long parse(String text, String field) {
+    /** Bytes for {@code text}; a malformed size is an error naming {@code field}. */
+    public static long parse(String text, String field) {
         Matcher m = SIZE.matcher(text.trim());
         if (!m.matches()) {
             throw new InvalidConfigException("", field, "invalid size: '" + text + "'");
