@@ -10,6 +10,7 @@ module jctr.kernel {
     exports jctr.kernel;
     exports jctr.kernel.config;
     exports jctr.kernel.host;
+    exports jctr.kernel.layer;
     exports jctr.kernel.lifecycle;
     exports jctr.kernel.oci;
     exports jctr.kernel.registry;

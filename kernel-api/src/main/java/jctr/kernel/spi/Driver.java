@@ -40,8 +40,9 @@ public interface Driver {
     String name();
 
     /**
-     * Whether this driver can work on this host, and if not, why. Must not change the host
-     * (no mounts, no cgroups created) and should finish in milliseconds.
+     * Whether this driver can work on this host, and if not, why. Must leave the host as it found it
+     * (no mounts, cgroups or files left behind; a storage driver may try a scratch mount in a temporary
+     * directory that it removes again) and should finish in milliseconds.
      */
     ProbeResult probe(DriverContext context);
 

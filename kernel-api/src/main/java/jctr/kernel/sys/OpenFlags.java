@@ -18,6 +18,12 @@ public final class OpenFlags {
 
     /** Special value for *at() calls: relative to the current working directory. */
     public static final int AT_FDCWD = -100;
+    /** *at() calls: do not follow a symlink in the final path component. */
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** unlinkat(2): remove a directory. */
+    public static final int AT_REMOVEDIR = 0x200;
+    /** *at() calls: operate on the descriptor itself when the path is empty. */
+    public static final int AT_EMPTY_PATH = 0x1000;
 
     public static final int S_IFMT = 0170000;
     public static final int S_IFSOCK = 0140000;

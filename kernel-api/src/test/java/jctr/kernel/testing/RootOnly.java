@@ -13,6 +13,11 @@ public final class RootOnly {
 
     /** Skips the calling test unless it runs as root. CI always runs as root, so these tests run there. */
     public static void assumeRoot() {
+        Assumptions.assumeTrue(isRoot(), "needs root");
+    }
+
+    /** Whether the test JVM runs with effective uid 0. */
+    public static boolean isRoot() {
         boolean root;
         try {
             root = Files.readString(Path.of("/proc/self/status")).lines()
@@ -20,6 +25,6 @@ public final class RootOnly {
         } catch (java.io.IOException e) {
             root = false;
         }
-        Assumptions.assumeTrue(root, "needs root");
+        return root;
     }
 }
