@@ -90,9 +90,10 @@ public record ApiConfig(Path unixSocket, Tcp tcp, long maxRequestBody) {
      */
     public record Tls(Path cert, Path key, Path caCert) {
         public Tls {
-            Objects.requireNonNull(cert, "cert");
-            Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(caCert, "caCert");
+            if (cert == null || key == null || caCert == null) {
+                throw new InvalidConfigException("", "api.tcp.tls", "TLS needs the server certificate, its key and the "
+                        + "CA of the client certificates (--tlscert, --tlskey, --tlscacert)");
+            }
         }
     }
 }

@@ -44,6 +44,9 @@ public final class ApiServer implements AutoCloseable {
         Map<String, Object> props = new HashMap<>();
         props.put("micronaut.server.netty.listeners.unix.family", "UNIX");
         props.put("micronaut.server.netty.listeners.unix.path", socket.toString());
+        if (config.tcp() != null) {
+            props.putAll(TcpSecurity.properties(config.tcp()));
+        }
         props.put("micronaut.server.netty.worker.prefer-native-transport", true);
         props.put("micronaut.server.netty.parent.prefer-native-transport", true);
         props.put("micronaut.netty.event-loops.default.prefer-native-transport", true);
@@ -74,6 +77,11 @@ public final class ApiServer implements AutoCloseable {
             }
             throw new UncheckedIOException("cannot restrict " + socket, (IOException) e);
         }
+    }
+
+    /** The TCP port served (when a TCP listener is configured with port 0, the one picked). */
+    public int tcpPort() {
+        return context.getBean(EmbeddedServer.class).getPort();
     }
 
     /** The unix socket served. */

@@ -17,10 +17,12 @@ final class DockerPipeline implements BeanCreatedEventListener<NettyServerCustom
 
     private final ApiContext api;
     private final java.util.List<StreamRouter.Route> routes;
+    private final TcpSecurity tcp;
 
     DockerPipeline(ApiContext api) {
         this.api = api;
         this.routes = new StreamEndpoints(api.engine()).routes();
+        this.tcp = api.config().tcp() == null ? null : new TcpSecurity(api.config().tcp());
     }
 
     @Override
@@ -43,6 +45,13 @@ final class DockerPipeline implements BeanCreatedEventListener<NettyServerCustom
         }
 
         @Override
+        public void onInitialPipelineBuilt() {
+            if (channel != null && tcp != null && TcpSecurity.isTcp(channel)) {
+                tcp.secureConnection(channel);
+            }
+        }
+
+        @Override
         public void onStreamPipelineBuilt() {
             if (channel == null) {
                 return;
@@ -50,6 +59,9 @@ final class DockerPipeline implements BeanCreatedEventListener<NettyServerCustom
             ChannelPipeline p = channel.pipeline();
             if (p.get(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND) == null) {
                 return;
+            }
+            if (tcp != null && TcpSecurity.isTcp(channel) && tcp.tokenCheck() != null) {
+                p.addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, "jctr-token", tcp.tokenCheck());
             }
             p.addBefore(ChannelPipelineCustomizer.HANDLER_MICRONAUT_INBOUND, "jctr-docker-protocol",
                     new DockerProtocolHandler(api.config().maxRequestBody()));

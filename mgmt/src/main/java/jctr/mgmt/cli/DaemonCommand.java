@@ -25,13 +25,33 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the daemon's pid to FILE")
     Path pidFile;
 
+    @Option(names = "--tcp", paramLabel = "HOST:PORT",
+            description = "Also serve on TCP; needs --tlsverify or --token-file unless HOST is a loopback address")
+    String tcp;
+
+    @Option(names = "--tlsverify", description = "TCP: TLS with required client certificates signed by --tlscacert")
+    boolean tlsVerify;
+
+    @Option(names = "--tlscacert", paramLabel = "PEM", description = "CA that signs client certificates")
+    Path tlsCaCert;
+
+    @Option(names = "--tlscert", paramLabel = "PEM", description = "The server's certificate")
+    Path tlsCert;
+
+    @Option(names = "--tlskey", paramLabel = "PEM", description = "The server's key (PKCS#8)")
+    Path tlsKey;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "TCP: every request must send 'Authorization: Bearer <the file's content>'")
+    Path tokenFile;
+
     @Override
     public Integer call() throws InterruptedException, java.io.IOException {
         Path socket = Hosts.socketPath(host != null ? host : parent.host);
         Engine engine = Engine.open(parent.engine.load());
         ApiServer server;
         try {
-            server = ApiServer.start(engine, ApiConfig.unix(socket));
+            server = ApiServer.start(engine, new ApiConfig(socket, tcp(), ApiConfig.DEFAULT_MAX_REQUEST_BODY));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -52,8 +72,22 @@ public final class DaemonCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }, "jctr-daemon-shutdown"));
-        System.err.println("jctr daemon: serving the Docker Engine API on unix://" + socket);
+        System.err.println("jctr daemon: serving the Docker Engine API on unix://" + socket
+                + (tcp == null ? "" : " and tcp://" + tcp.substring(0, tcp.lastIndexOf(':') + 1) + server.tcpPort()));
         stopped.await();
         return 0;
+    }
+
+    private ApiConfig.Tcp tcp() throws java.io.IOException {
+        if (tcp == null) {
+            return null;
+        }
+        int colon = tcp.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new jctr.kernel.InvalidConfigException("command line", "--tcp", "expected HOST:PORT: " + tcp);
+        }
+        ApiConfig.Tls tls = tlsVerify ? new ApiConfig.Tls(tlsCert, tlsKey, tlsCaCert) : null;
+        String token = tokenFile == null ? null : java.nio.file.Files.readString(tokenFile).strip();
+        return new ApiConfig.Tcp(tcp.substring(0, colon), Integer.parseInt(tcp.substring(colon + 1)), tls, token);
     }
 }

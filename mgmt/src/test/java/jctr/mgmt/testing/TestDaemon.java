@@ -21,17 +21,24 @@ import jctr.mgmt.engine.Engine;
 public final class TestDaemon implements AutoCloseable {
 
     private final Path dir;
+    private final ApiConfig.Tcp tcp;
     private Engine engine;
     private ApiServer server;
 
-    private TestDaemon(Path dir) {
+    private TestDaemon(Path dir, ApiConfig.Tcp tcp) {
         this.dir = dir;
+        this.tcp = tcp;
     }
 
     /** Starts a daemon in a fresh temporary directory. */
     public static TestDaemon start() {
+        return start(null);
+    }
+
+    /** Starts a daemon that also listens on TCP. */
+    public static TestDaemon start(ApiConfig.Tcp tcp) {
         try {
-            TestDaemon d = new TestDaemon(Files.createTempDirectory(Path.of("/tmp"), "jctr-it-"));
+            TestDaemon d = new TestDaemon(Files.createTempDirectory(Path.of("/tmp"), "jctr-it-"), tcp);
             d.open();
             return d;
         } catch (IOException e) {
@@ -44,7 +51,12 @@ public final class TestDaemon implements AutoCloseable {
                 "state-root", dir.resolve("state").toString(),
                 "data-root", dir.resolve("data").toString()));
         engine = Engine.open(cfg);
-        server = ApiServer.start(engine, ApiConfig.unix(socket()));
+        try {
+            server = ApiServer.start(engine, new ApiConfig(socket(), tcp, ApiConfig.DEFAULT_MAX_REQUEST_BODY));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
     }
 
     /** Stops the API and the engine, then starts both again over the same roots. */
@@ -52,6 +64,11 @@ public final class TestDaemon implements AutoCloseable {
         server.close();
         engine.close();
         open();
+    }
+
+    /** The TCP port, when listening on TCP. */
+    public int tcpPort() {
+        return server.tcpPort();
     }
 
     public Path socket() {
@@ -81,7 +98,8 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path p) {
+    /** Removes a directory tree (test cleanup). */
+    public static void deleteTree(Path p) {
         if (!Files.exists(p)) {
             return;
         }

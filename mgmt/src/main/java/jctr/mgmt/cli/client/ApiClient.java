@@ -160,6 +160,11 @@ public final class ApiClient {
         return send(method, path, body == null ? Map.of() : Map.of("Content-Type", "application/json"), body, false);
     }
 
+    /** A request with a body sent as it is. */
+    public Response requestRaw(String method, String path, byte[] body, String contentType) throws IOException {
+        return send(method, path, Map.of("Content-Type", contentType), body, false);
+    }
+
     /** A request asking to hijack the connection; the response's channel then carries raw bytes. */
     public Response hijack(String method, String path, Object jsonBody) throws IOException {
         byte[] body = jsonBody == null ? null : DockerJson.write(jsonBody);
