@@ -75,7 +75,7 @@ enum { CHILD_MOUNT = 1, CHILD_BIND = 2, CHILD_SYMLINK = 3 };
 #define NS_SLOTS 16
 
 static int sync_fd = 3;        /* socket to the Java parent */
-static int report_fd = 3;      /* where failures go: sync, after the start gate the start connection */
+static int report_fd = 3;      /* where failures go: sync, after the start gate its result pipe */
 static int op_index = -1;
 static int root_fd = -1;       /* the container rootfs, for resolving paths inside it */
 static int console_fd = -1;    /* connected console socket */

@@ -44,7 +44,8 @@ import jctr.ns.seccomp.SeccompCompiler;
  *
  * <p>{@link IsolatedProcess#driverState()} of a container init holds:
  * <ul>
- *   <li>{@code gateFd}/{@code resultFd}: the init's descriptors of its start gate (see {@link StartGate});</li>
+ *   <li>{@code gateFd}/{@code gatePipe}, {@code resultFd}/{@code resultPipe}: the init's descriptors of its
+ *       start gate and the pipes behind them (see {@link StartGate});</li>
  *   <li>{@code lateOp.<i>}: field and description of plan operations after the gate, to name them if they fail;</li>
  *   <li>{@code seccompFilter}/{@code seccompFlags}: the compiled filter ({@code <stateDir>/seccomp.bpf}),
  *       which processes exec'd into the container get too.</li>
@@ -184,20 +185,25 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
             deleteQuietly(filter);
             throw e;
         }
-        state.put("gateFd", Integer.toString(launched.gateFd()));
-        state.put("resultFd", Integer.toString(launched.resultFd()));
+        StartGate.Gate gate = StartGate.Gate.of(launched.pid(), launched.gateFd(), launched.resultFd());
+        state.put("gateFd", Integer.toString(gate.goFd()));
+        state.put("gatePipe", gate.goPipe());
+        state.put("resultFd", Integer.toString(gate.resultFd()));
+        state.put("resultPipe", gate.resultPipe());
         return new IsolatedProcess(launched.pid(), startTime(launched.pid()), state);
     }
 
     @Override
     public void start(IsolatedProcess process) {
-        String gate = process.driverState().get("gateFd");
-        String result = process.driverState().get("resultFd");
-        if (gate == null || result == null) {
+        Map<String, String> s = process.driverState();
+        if (!s.containsKey("gateFd") || !s.containsKey("gatePipe") || !s.containsKey("resultFd")
+                || !s.containsKey("resultPipe")) {
             throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "process " + process.pid()
                     + " is not a container init created by the " + NAME + " driver: nothing to start");
         }
-        StartGate.release(process.pid(), process.startTime(), Integer.parseInt(gate), Integer.parseInt(result),
+        StartGate.Gate gate = new StartGate.Gate(Integer.parseInt(s.get("gateFd")), s.get("gatePipe"),
+                Integer.parseInt(s.get("resultFd")), s.get("resultPipe"));
+        StartGate.release(process.pid(), process.startTime(), gate,
                 index -> {
                     String op = process.driverState().get("lateOp." + index);
                     return op == null ? null : op.split("\n", 2);

@@ -38,7 +38,8 @@ final class ContainerHarness implements AutoCloseable {
     private int counter;
 
     ContainerHarness(Path dir) {
-        this(dir, TestFilters::compile);
+        this(dir, profile -> new SeccompProgram(jctr.ns.seccomp.SeccompCompiler.filterFlags(profile),
+                jctr.ns.seccomp.SeccompCompiler.compile(profile)));
     }
 
     ContainerHarness(Path dir, Function<Seccomp, SeccompProgram> seccomp) {

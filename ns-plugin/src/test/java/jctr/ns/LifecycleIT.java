@@ -87,6 +87,21 @@ class LifecycleIT {
     }
 
     @Test
+    void startingARunningContainerAgainTouchesNothingOfTheProgram() throws Exception {
+        // once running, the program has its own files at the descriptor numbers the gate had
+        IsolatedProcess p = h.create(h.spec("/bin/sh", "-c",
+                "exec 3>/tmp/f3 4>/tmp/f4 5>/tmp/f5 6>/tmp/f6 7>/tmp/f7 8>/tmp/f8 9>/tmp/f9; touch /tmp/ready; sleep 60"),
+                Stdio.inherit());
+        h.driver.start(p);
+        ContainerHarness.awaitFile(h.rootfs.resolve("tmp/ready"), new ContainerHarness.Background(p, dir.resolve("none")));
+        KernelException e = assertThrows(KernelException.class, () -> h.driver.start(p));
+        assertEquals(KernelException.Category.FAILED_PRECONDITION, e.category());
+        for (int fd = 3; fd <= 9; fd++) {
+            assertEquals(0, Files.size(h.rootfs.resolve("tmp/f" + fd)), "start wrote into the program's fd " + fd);
+        }
+    }
+
+    @Test
     void startingTwiceFailsClearly() {
         IsolatedProcess p = h.create(h.spec("/bin/sleep", "1"), Stdio.inherit());
         h.driver.start(p);

@@ -121,15 +121,17 @@ class SecurityIT {
     }
 
     @Test
-    void aSeccompRuleReturnsEpermInside() {
-        Spec base = h.spec("/bin/sh", "-c", "mkdir /tmp/d 2>&1; echo rc=$?; ls -d /tmp");
+    void seccompRulesReturnTheirErrnoInside() {
+        Spec base = h.spec("/bin/sh", "-c", "mkdir /tmp/d 2>&1; echo rc=$?; chmod 600 /tmp 2>&1; ls -d /tmp");
         LinuxSpec l = base.linux();
         Seccomp profile = new Seccomp("SCMP_ACT_ALLOW", null, List.of("SCMP_ARCH_X86_64"), null, null, null,
-                List.of(new SeccompSyscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", null, null)));
+                List.of(new SeccompSyscall(List.of("mkdir", "mkdirat"), "SCMP_ACT_ERRNO", null, null),
+                        new SeccompSyscall(List.of("chmod", "fchmodat", "fchmodat2"), "SCMP_ACT_ERRNO", 13, null)));
         Spec spec = base.withLinux(l.withSeccomp(profile));
         var r = h.run(spec);
         assertTrue(r.output().contains("Operation not permitted"), r.output());
-        assertTrue(r.output().contains("rc=1\n/tmp\n"), r.output());
+        assertTrue(r.output().contains("Permission denied"), r.output());
+        assertTrue(r.output().contains("rc=1\n"), r.output());
         // the same filter without no_new_privs is installed while CAP_SYS_ADMIN is still held
         var r2 = h.run(withProcess(spec, p -> new ProcessSpec(false, null, p.user(), p.args(), p.env(), p.cwd(),
                 p.capabilities(), p.rlimits(), false, null, null, null)));

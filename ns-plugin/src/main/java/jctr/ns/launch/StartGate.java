@@ -1,5 +1,9 @@
 package jctr.ns.launch;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import jctr.kernel.KernelException;
 import jctr.kernel.host.ProcStat;
 import jctr.kernel.sys.Errno;
@@ -12,8 +16,8 @@ import jctr.kernel.sys.SyscallException;
  * pipe it created itself ("go"); a second pipe ("result") carries failures of the steps after the gate.
  * Both exist only in the init, so the gate needs no file, survives the creating JVM, and cannot be
  * confused with another process: {@code start} takes duplicates of the two descriptors with
- * pidfd_getfd(2) through a pidfd whose process it has checked by start time, writes one byte into
- * "go", and reads "result". The init's descriptors are close-on-exec: end of file means the program
+ * pidfd_getfd(2) through a pidfd whose process it has checked by start time, checks that they are
+ * the gate's pipes (recorded at create), writes one byte into "go", and reads "result". The init's descriptors are close-on-exec: end of file means the program
  * runs; an ERROR message means a late step (seccomp with no_new_privs, execve) failed.
  */
 public final class StartGate {
@@ -29,13 +33,26 @@ public final class StartGate {
     }
 
     /**
+     * A gate as recorded at create: the init's descriptor numbers and the identities of the pipes behind
+     * them ({@code pipe:[inode]}), which tell the gate from whatever the program has at those numbers
+     * once it runs.
+     */
+    public record Gate(int goFd, String goPipe, int resultFd, String resultPipe) {
+
+        /** Reads the identities of the init's gate descriptors from /proc while it waits at the gate. */
+        public static Gate of(int pid, int goFd, int resultFd) {
+            return new Gate(goFd, pipeOf(pid, goFd), resultFd, pipeOf(pid, resultFd));
+        }
+    }
+
+    /**
      * Releases the init {@code pid} (started at {@code startTime}) waiting at its gate and returns once
      * it has exec'd.
      *
      * @throws KernelException FAILED_PRECONDITION when that process is not waiting at its gate (already
      *         started, exited, or another process now has the pid), or the error of the late step that failed
      */
-    public static void release(int pid, long startTime, int gateFd, int resultFd, LateOps lateOps, int timeoutMillis) {
+    public static void release(int pid, long startTime, Gate gate, LateOps lateOps, int timeoutMillis) {
         int pidfd;
         try {
             pidfd = Processes.pidfdOpen(pid);
@@ -49,8 +66,12 @@ public final class StartGate {
             if (!ProcStat.alive(pid, startTime)) {
                 throw notWaiting(pid, null);
             }
-            go = Processes.pidfdGetfd(pidfd, gateFd);
-            result = Processes.pidfdGetfd(pidfd, resultFd);
+            go = Processes.pidfdGetfd(pidfd, gate.goFd());
+            result = Processes.pidfdGetfd(pidfd, gate.resultFd());
+            // Checked on the descriptors we now hold: a program that already runs may have other files there.
+            if (!gate.goPipe().equals(pipeOf(0, go)) || !gate.resultPipe().equals(pipeOf(0, result))) {
+                throw notWaiting(pid, null);
+            }
             PosixFiles.write(go, new byte[] {1});
             byte[] reply = readMessage(result, timeoutMillis);
             if (reply.length == 0) {
@@ -87,6 +108,16 @@ public final class StartGate {
             out = joined;
         }
         return out;
+    }
+
+    /** What descriptor {@code fd} of process {@code pid} (0: this process) refers to, e.g. {@code pipe:[4711]}. */
+    private static String pipeOf(int pid, int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", pid == 0 ? "self" : Integer.toString(pid), "fd",
+                    Integer.toString(fd))).toString();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static KernelException notWaiting(int pid, Exception cause) {

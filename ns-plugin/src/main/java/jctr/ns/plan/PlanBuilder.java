@@ -172,8 +172,9 @@ public final class PlanBuilder {
         ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
         if ((rootPropagation & MS_SHARED) != 0) {
             // pivot_root refuses a new root whose parent mount is shared.
-            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(Path.of(rootfs).getParent()
-                    .toString()), "", MS_PRIVATE, ""));
+            Path parent = Path.of(rootfs).getParent();
+            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(parent == null ? "/"
+                    : parent.toString()), "", MS_PRIVATE, ""));
         }
         ops.add(new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""));
         ops.add(new Op.OpenRoot("root.path", rootfs));
@@ -504,12 +505,14 @@ public final class PlanBuilder {
         ops.add(new Op.SetGroups("process.user.additionalGids", user.additionalGids()));
         ops.add(new Op.SetGid("process.user.gid", user.gid()));
         ops.add(new Op.SetUid("process.user.uid", user.uid()));
+        long permitted = capMask(caps.permitted(), "process.capabilities.permitted", lastCap);
+        long inheritable = capMask(caps.inheritable(), "process.capabilities.inheritable", lastCap);
         ops.add(new Op.Capset("process.capabilities",
-                capMask(caps.effective(), "process.capabilities.effective", lastCap),
-                capMask(caps.permitted(), "process.capabilities.permitted", lastCap),
-                capMask(caps.inheritable(), "process.capabilities.inheritable", lastCap)));
+                capMask(caps.effective(), "process.capabilities.effective", lastCap), permitted, inheritable));
+        // The kernel raises an ambient capability only if it is permitted and inheritable; like runc, the
+        // others are left out instead of failing (runc's own default config lists ambient caps alone).
         ops.add(new Op.Ambient("process.capabilities.ambient",
-                capMask(caps.ambient(), "process.capabilities.ambient", lastCap)));
+                capMask(caps.ambient(), "process.capabilities.ambient", lastCap) & permitted & inheritable));
         ops.add(new Op.Chdir("process.cwd", process.cwd()));
         if (nnp) {
             ops.add(new Op.NoNewPrivs("process.noNewPrivileges"));

@@ -444,6 +444,15 @@ class PlanBuilderTest {
     }
 
     @Test
+    void ambientCapabilitiesNeedToBePermittedAndInheritable() {
+        // runc spec's default: ambient caps with no inheritable set
+        Spec spec = Specs.minimal().withProcess(new ProcessSpec(null, null, null, List.of("sh"), List.of(), "/",
+                new jctr.kernel.oci.Capabilities(List.of("CAP_KILL"), List.of("CAP_KILL"), null, List.of("CAP_KILL"),
+                        List.of("CAP_KILL")), null, null, null, null, null));
+        assertEquals(List.of(new Op.Ambient("process.capabilities.ambient", 0)), plan(spec).opsOf(Op.Ambient.class));
+    }
+
+    @Test
     void capabilitiesAreCheckedAndThoseTheKernelLacksLeftOut() {
         assertEquals(1L << 40, PlanBuilder.capMask(List.of("CAP_CHECKPOINT_RESTORE"), "f", 40));
         assertEquals(0, PlanBuilder.capMask(List.of("CAP_CHECKPOINT_RESTORE"), "f", 39));
