@@ -14,6 +14,7 @@ module jctr.kernel {
     exports jctr.kernel.lifecycle;
     exports jctr.kernel.oci;
     exports jctr.kernel.registry;
+    exports jctr.kernel.runtime;
     exports jctr.kernel.spi;
     exports jctr.kernel.state;
     exports jctr.kernel.sys to jctr.ns, jctr.cgroup.v1, jctr.cgroup.v2, jctr.storage.overlay, jctr.storage.vfs;

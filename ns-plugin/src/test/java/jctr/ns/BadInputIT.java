@@ -22,6 +22,7 @@ import jctr.kernel.oci.ProcessSpec;
 import jctr.kernel.oci.Root;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.spi.Stdio;
+import jctr.kernel.testing.MountTable;
 import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,14 +37,14 @@ class BadInputIT {
     @TempDir
     Path dir;
     ContainerHarness h;
-    String mountsBefore;
+    List<String> mountsBefore;
     List<Long> childrenBefore;
 
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.assumeRoot();
         h = new ContainerHarness(dir);
-        mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        mountsBefore = MountTable.under(dir);
         childrenBefore = children();
     }
 
@@ -66,7 +67,7 @@ class BadInputIT {
         KernelException e = assertThrows(KernelException.class, () -> h.create(request));
         InvalidConfigException ice = assertInstanceOf(InvalidConfigException.class, e, e::toString);
         assertEquals(field, ice.field(), ice.getMessage());
-        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")), "a mount was left behind");
+        assertEquals(mountsBefore, MountTable.under(dir), "a mount was left behind");
         assertEquals(childrenBefore, children(), "a process was left behind");
         return ice;
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * The {@code linux} object: namespaces, id mappings, cgroup resources, devices, seccomp and the
@@ -14,6 +15,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param timeOffsets offsets for a time namespace, keyed {@code monotonic} and {@code boottime}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
+// The runtime-spec's own field order, so that written configs read like runc's.
+@JsonPropertyOrder({"uidMappings", "gidMappings", "sysctl", "resources", "cgroupsPath", "namespaces", "devices",
+    "seccomp", "rootfsPropagation", "maskedPaths", "readonlyPaths", "mountLabel", "timeOffsets"})
 public record LinuxSpec(
         List<Namespace> namespaces,
         List<IdMapping> uidMappings,

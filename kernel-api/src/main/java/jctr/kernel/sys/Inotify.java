@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static jctr.kernel.sys.Downcalls.C_INT;
-import static jctr.kernel.sys.Downcalls.C_LONG;
 import static jctr.kernel.sys.Downcalls.C_POINTER;
-import static jctr.kernel.sys.Downcalls.C_SIZE_T;
 
 /**
  * inotify(7): change notifications for files, e.g. a cgroup's {@code memory.events}, which the kernel
@@ -33,7 +31,6 @@ public final class Inotify {
 
     private static final int IN_CLOEXEC = OpenFlags.O_CLOEXEC;
     private static final int IN_NONBLOCK = OpenFlags.O_NONBLOCK;
-    private static final short POLLIN = 1;
     private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 4096;
 
@@ -43,10 +40,6 @@ public final class Inotify {
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
     private static final MethodHandle RM_WATCH = Downcalls.withErrno("inotify_rm_watch",
             FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle POLL = Downcalls.withErrno("poll",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
-    private static final MethodHandle READ = Downcalls.withErrno("read",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T));
 
     /**
      * One inotify event.
@@ -115,35 +108,19 @@ public final class Inotify {
      * an empty list when the time ran out. EINTR counts as a timeout.
      */
     public static List<Event> read(int fd, int timeoutMillis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Downcalls.callState(arena);
-            MemorySegment pollfd = arena.allocate(8, 4);
-            pollfd.set(ValueLayout.JAVA_INT, 0, fd);
-            pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-            int ready = (int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
-            if (ready < 0) {
-                int errno = Downcalls.errno(state);
-                if (errno == Errno.EINTR) {
-                    return List.of();
-                }
-                throw new SyscallException("poll", errno, "inotify fd " + fd);
-            }
-            if (ready == 0) {
+        if (!PosixFiles.pollReadable(fd, timeoutMillis)) {
+            return List.of();
+        }
+        byte[] data;
+        try {
+            data = PosixFiles.read(fd, BUFFER_SIZE);
+        } catch (SyscallException e) {
+            if (e.is(Errno.EAGAIN)) {
                 return List.of();
             }
-            MemorySegment buffer = arena.allocate(BUFFER_SIZE, 8);
-            long n = (long) READ.invokeExact(state, fd, buffer, (long) BUFFER_SIZE);
-            if (n < 0) {
-                int errno = Downcalls.errno(state);
-                if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
-                    return List.of();
-                }
-                throw new SyscallException("read", errno, "inotify fd " + fd);
-            }
-            return parse(buffer, n);
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
+            throw e;
         }
+        return parse(MemorySegment.ofArray(data), data.length);
     }
 
     // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
@@ -151,9 +128,9 @@ public final class Inotify {
         List<Event> events = new ArrayList<>();
         long offset = 0;
         while (offset + EVENT_HEADER <= length) {
-            int wd = buffer.get(ValueLayout.JAVA_INT, offset);
-            int mask = buffer.get(ValueLayout.JAVA_INT, offset + 4);
-            int nameLength = buffer.get(ValueLayout.JAVA_INT, offset + 12);
+            int wd = buffer.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
+            int mask = buffer.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 4);
+            int nameLength = buffer.get(ValueLayout.JAVA_INT_UNALIGNED, offset + 12);
             String name = nameLength == 0 ? ""
                     : buffer.asSlice(offset + EVENT_HEADER, nameLength).getString(0, StandardCharsets.UTF_8);
             events.add(new Event(wd, mask, name));

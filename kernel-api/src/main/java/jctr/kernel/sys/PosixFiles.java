@@ -239,6 +239,18 @@ public final class PosixFiles {
      * @throws SyscallException with ETIMEDOUT when nothing arrived in time
      */
     public static void awaitReadable(int fd, int timeoutMillis, String call) {
+        if (!pollReadable(fd, timeoutMillis)) {
+            throw new SyscallException(call, Errno.ETIMEDOUT, fd + ": nothing arrived within " + timeoutMillis + " ms");
+        }
+    }
+
+    /**
+     * poll(2) for POLLIN (or hang-up) on {@code fd}, at most {@code timeoutMillis} (negative: forever);
+     * retried on EINTR with the remaining time.
+     *
+     * @return true when {@code fd} is readable, false when the time ran out
+     */
+    public static boolean pollReadable(int fd, int timeoutMillis) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment pfd = arena.allocate(8, 4);
@@ -249,11 +261,10 @@ public final class PosixFiles {
                 int wait = timeoutMillis < 0 ? -1 : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
                 int rc = (int) POLL.invokeExact(state, pfd, 1L, wait);
                 if (rc > 0) {
-                    return;
+                    return true;
                 }
                 if (rc == 0) {
-                    throw new SyscallException(call, Errno.ETIMEDOUT, fd + ": nothing arrived within " + timeoutMillis
-                            + " ms");
+                    return false;
                 }
                 int errno = Downcalls.errno(state);
                 if (errno != Errno.EINTR) {

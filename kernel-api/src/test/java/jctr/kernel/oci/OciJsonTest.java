@@ -104,6 +104,26 @@ class OciJsonTest {
     }
 
     @Test
+    void uint64LimitsKeepTheirBits() {
+        String json = """
+                {"ociVersion":"1.0.0","process":{"rlimits":[{"type":"RLIMIT_NOFILE","hard":18446744073709551615,"soft":1024}]},
+                 "linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ERRNO",
+                 "args":[{"index":0,"value":18446744073709551614,"op":"SCMP_CMP_EQ"}]}]}}}
+                """;
+        Spec spec = OciJson.parse("config.json", json, Spec.class, false);
+        assertEquals(Rlimit.INFINITY, spec.process().rlimits().getFirst().hard());
+        assertEquals(-2L, spec.linux().seccomp().syscalls().getFirst().args().getFirst().value());
+        assertTrue(OciJson.write(spec).contains("18446744073709551615"));
+        assertTrue(OciJson.write(spec).contains("18446744073709551614"));
+        for (String bad : java.util.List.of("-1", "18446744073709551616", "\"5\"")) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> OciJson.parse("config.json",
+                    "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":" + bad + ",\"soft\":1}]}}",
+                    Spec.class, false));
+            assertEquals("process.rlimits[0].hard", e.field(), e.getMessage());
+        }
+    }
+
+    @Test
     void emptyDocumentIsRejected() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> OciJson.parse("config.json", "null", Spec.class, false));
