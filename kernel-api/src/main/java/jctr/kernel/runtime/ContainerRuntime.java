@@ -149,7 +149,8 @@ public final class ContainerRuntime {
                 store.save(lock, record);
             }
             IsolatedProcess init = isolation.create(new IsolationRequest(id, spec, bundle, store.containerDir(id),
-                    record.cgroup(), stdio, new IsolationRequest.Options(options.noPivot(), options.noNewKeyring())));
+                    record.cgroup(), stdio, new IsolationRequest.Options(options.noPivot(), options.noNewKeyring(),
+                    options.launchWrapper())));
             record = record.withInit(init);
             store.save(lock, record);
             if (spec.hooks() != null) {
@@ -390,6 +391,18 @@ public final class ContainerRuntime {
      * @return its exit code (128 + signal when killed), or 0 when detached
      */
     public int exec(String id, ProcessSpec process, Stdio stdio, boolean detach, Path pidFile) {
+        return exec(id, process, stdio, detach, pidFile, List.of());
+    }
+
+    /**
+     * Like {@link #exec(String, ProcessSpec, Stdio, boolean, Path)}, launching through {@code launchWrapper}
+     * (see {@link jctr.kernel.spi.LaunchWrapper}); with a wrapper the process is the wrapper's child, so it
+     * must be detached: the wrapper learns its exit status.
+     */
+    public int exec(String id, ProcessSpec process, Stdio stdio, boolean detach, Path pidFile, List<String> launchWrapper) {
+        if (!launchWrapper.isEmpty() && !detach) {
+            throw new IllegalArgumentException("an exec through a launch wrapper is detached: the wrapper waits for it");
+        }
         IsolatedProcess started;
         try (ContainerLock lock = store.lock(id)) {
             ContainerRecord r = refresh(lock, store.get(id));
@@ -404,7 +417,7 @@ public final class ContainerRuntime {
             if (!detach) {
                 Processes.becomeChildSubreaper();
             }
-            started = isolation(r).exec(r.init(), new ExecRequest(process, stdio));
+            started = isolation(r).exec(r.init(), new ExecRequest(process, stdio, launchWrapper));
         }
         if (pidFile != null) {
             PidFile.write(pidFile, started.pid());
