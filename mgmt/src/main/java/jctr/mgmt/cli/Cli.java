@@ -13,7 +13,8 @@ public final class Cli {
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println(commandLine.getCommandName() + ": " + message(ex));
+            // Named after the program (jctr: ...), as docker does, whichever subcommand failed.
+            commandLine.getErr().println(commandLine.getCommandSpec().root().name() + ": " + message(ex));
             commandLine.getErr().flush();
             return exitCode(ex);
         });

@@ -2,6 +2,8 @@ package jctr.mgmt.cli;
 
 import java.util.concurrent.Callable;
 
+import jctr.mgmt.cli.image.ImageCommand;
+import jctr.mgmt.cli.image.ImagePullCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,8 +16,8 @@ import picocli.CommandLine.Mixin;
                 ContainerCommands.Kill.class, ContainerCommands.Rm.class, ContainerCommands.Inspect.class,
                 ContainerCommands.Logs.class, ContainerCommands.Attach.class, ContainerCommands.Exec.class,
                 ContainerCommands.Wait.class, ContainerCommands.Pause.class, ContainerCommands.Unpause.class,
-                VolumeCommand.class, PullCommand.class, ImageCommands.Images.class, ImageCommands.Rmi.class,
-                CommandLine.HelpCommand.class})
+                VolumeCommand.class, ImageCommands.Images.class, ImageCommands.Rmi.class, ImageCommand.class,
+                ImagePullCommand.class, CommandLine.HelpCommand.class})
 public final class JctrCommand implements Callable<Integer> {
 
     @Mixin
@@ -27,6 +29,11 @@ public final class JctrCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The engine flags given on the command line (for subcommands in other packages). */
+    public EngineOptions engineOptions() {
+        return engine;
+    }
 
     @Override
     public Integer call() {

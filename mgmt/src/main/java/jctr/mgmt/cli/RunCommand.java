@@ -99,7 +99,7 @@ public final class RunCommand extends ApiCommand {
             }
             err.println("Unable to find image '" + image + (image.contains(":") ? "" : ":latest") + "' locally");
             err.flush();
-            PullCommand.pull(client, image, err);
+            ApiPull.pull(client, image, err);
             try (ApiClient.Response again = client.request("POST", path, body).check()) {
                 return again.json().path("Id").asText();
             }

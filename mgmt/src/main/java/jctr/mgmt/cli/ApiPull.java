@@ -8,20 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import jctr.mgmt.cli.client.ApiClient;
 import jctr.mgmt.engine.DockerJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
-/** {@code jctr images pull} through the daemon (docker pull's output, one line per message). */
-@Command(name = "pull", description = "Download an image from a registry (through the daemon)")
-public final class PullCommand extends ApiCommand {
+/**
+ * A pull through the daemon's API, as {@code jctr run} does for a missing image (docker pull's output, one
+ * line per state change). {@code jctr pull} itself works on the image store directly (ImagePullCommand).
+ */
+final class ApiPull {
 
-    @Parameters(index = "0", paramLabel = "NAME[:TAG|@DIGEST]")
-    String image;
-
-    @Override
-    int run() throws IOException {
-        pull(client(), image, out());
-        return 0;
+    private ApiPull() {
     }
 
     /** Pulls {@code image}, printing docker's progress lines to {@code out}; an error message fails it. */
