@@ -122,6 +122,8 @@ static int orphan_init;             /* the init is alive but not our child: its 
 #define MAX_EARLY 64
 static struct { pid_t pid; int code, sig; } early[MAX_EARLY];
 static int nearly;
+static long long pidfile_deadline = -1; /* give up on a pid file that never appears (its directory was removed) */
+static long long await_deadline = -1;   /* stop holding output for a client that never comes */
 static void match_early(void);
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -520,8 +522,15 @@ static void reap(void)
                 match_early();
                 if (have_exit)
                     return;
-                if (init_pid < 0 && nearly > 0)
-                    return; /* the pid file is not written yet: match_early() runs again soon */
+                if (init_pid < 0 && nearly > 0) {
+                    /* The pid file is not written yet: match_early() runs again soon, for a while. */
+                    if (pidfile_deadline < 0)
+                        pidfile_deadline = now_ms() + 10000;
+                    if (now_ms() < pidfile_deadline)
+                        return;
+                    record_exit(255, 0);
+                    return;
+                }
                 if (init_pid < 0)
                     init_pid = read_init_pid();
                 if (init_pid > 0 && kill(init_pid, 0) == 0)
@@ -730,6 +739,7 @@ int main(int argc, char **argv)
     close(diag);
     write_all(ready[1], "1", 1);
     close(ready[1]);
+    await_deadline = now_ms() + 30000;
     for (;;) {
         /* Done: the exit is known and the streams are drained (or the drain time is up). */
         if (have_exit) {
@@ -737,7 +747,8 @@ int main(int argc, char **argv)
             for (int s = 0; s < 2; s++)
                 if (streams[s].fd >= 0)
                     open_streams++;
-            if (open_streams == 0 || now_ms() - exit_at_ms > DRAIN_MS)
+            /* A client is still expected (exec): its output waits for it, within the await deadline. */
+            if (open_streams == 0 || (!await_client && now_ms() - exit_at_ms > DRAIN_MS))
                 break;
         }
         struct pollfd pfds[8 + MAX_CLIENTS];
@@ -762,7 +773,11 @@ int main(int argc, char **argv)
             pfds[np++] = (struct pollfd){.fd = clients[c].fd, .events = ev};
         }
         match_early();
-        int timeout = have_exit ? 100 : orphan_init ? 1000 : nearly > 0 ? 50 : -1;
+        if (!have_exit && pidfile_deadline >= 0 && now_ms() >= pidfile_deadline)
+            record_exit(255, 0);
+        if (await_client && now_ms() >= await_deadline)
+            await_client = 0; /* the engine that launched it is gone: let the process write */
+        int timeout = have_exit ? 100 : orphan_init ? 1000 : nearly > 0 ? 50 : await_client ? 1000 : -1;
         if (poll(pfds, (nfds_t)np, timeout) < 0) {
             if (errno == EINTR)
                 continue;

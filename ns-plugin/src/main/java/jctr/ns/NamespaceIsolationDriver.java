@@ -219,7 +219,11 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
                 host.lastCap());
         int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.launchWrapper()).pid();
-        return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
+        // Through a launch wrapper the process is the wrapper's child: a short one may already have ended and
+        // been reaped, leaving no start time to read (0: unknown).
+        long start = request.launchWrapper().isEmpty() ? startTime(pid)
+                : ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
+        return new IsolatedProcess(pid, start, Map.of("process", "exec"));
     }
 
     /** The container's filter as persisted at create, for processes exec'd into it. */

@@ -30,6 +30,7 @@ import jctr.kernel.oci.Root;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.oci.SpecValidator;
 import jctr.kernel.oci.State;
+import jctr.kernel.registry.DriverKind;
 import jctr.kernel.registry.DriverRegistry;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.ExecRequest;
@@ -133,8 +134,8 @@ public final class ContainerRuntime {
         Spec spec = resolve(parsed.value(), bundle, configFile.toString(), options);
         Stdio stdio = stdio(spec, options, configFile.toString());
 
-        IsolationDriver isolation = registry.isolation(config.drivers().isolation(), context(),
-                config.optionsFor(config.drivers().isolation()));
+        String isolationName = registry.choose(DriverKind.ISOLATION, config.drivers().isolation(), context()).name();
+        IsolationDriver isolation = registry.isolation(isolationName, context(), config.optionsFor(isolationName));
         ResourceDriver resource = configuredResource();
         ContainerRecord record = new ContainerRecord(id, ContainerStatus.CREATING, bundle.toString(), null, null, null,
                 new ContainerRecord.DriverNames(isolation.name(), resource == null ? NO_RESOURCE_DRIVER : resource.name(),
@@ -620,7 +621,9 @@ public final class ContainerRuntime {
         if (NO_RESOURCE_DRIVER.equals(name)) {
             return null;
         }
-        return registry.resource(name, context(), config.optionsFor(name));
+        // Options are the chosen driver's ("auto" has none of its own).
+        String chosen = registry.choose(DriverKind.RESOURCE, name, context()).name();
+        return registry.resource(chosen, context(), config.optionsFor(chosen));
     }
 
     private IsolationDriver isolation(ContainerRecord r) {

@@ -7,14 +7,21 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import jctr.kernel.InvalidConfigException;
+import jctr.kernel.KernelException;
+import jctr.mgmt.engine.AttachSession;
+import jctr.mgmt.engine.Container;
 import jctr.mgmt.engine.DockerJson;
 import jctr.mgmt.engine.Engine;
 import jctr.mgmt.engine.EventBus;
+import jctr.mgmt.engine.Execs;
+import jctr.mgmt.engine.JsonFileLog;
 
 /**
  * The endpoints {@link StreamRouter} serves: those whose response is produced over time or that take
@@ -29,8 +36,208 @@ final class StreamEndpoints {
     }
 
     List<StreamRouter.Route> routes() {
-        return List.of(
-                StreamRouter.Route.of("GET", "/events", this::events));
+        List<StreamRouter.Route> routes = new java.util.ArrayList<>(List.of(
+                StreamRouter.Route.of("GET", "/events", this::events),
+                StreamRouter.Route.of("POST", "/containers/{id}/attach", this::attach),
+                StreamRouter.Route.of("POST", "/containers/{id}/wait", this::waitFor),
+                StreamRouter.Route.of("GET", "/containers/{id}/logs", this::logs),
+                StreamRouter.Route.of("GET", "/containers/{id}/stats", this::stats),
+                StreamRouter.Route.of("POST", "/exec/{id}/start", this::execStart)));
+        routes.addAll(new ImageStreams(engine).routes());
+        return routes;
+    }
+
+    /** Docker's content types for a container's streams: raw with a terminal, else framed. */
+    static String streamType(boolean tty) {
+        return tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    }
+
+    /** One frame of Docker's multiplexed stream: {@code [stream, 0, 0, 0, length u32 BE]} and the payload. */
+    static byte[] frame(int stream, byte[] data) {
+        byte[] out = new byte[8 + data.length];
+        out[0] = (byte) stream;
+        out[4] = (byte) (data.length >>> 24);
+        out[5] = (byte) (data.length >>> 16);
+        out[6] = (byte) (data.length >>> 8);
+        out[7] = (byte) data.length;
+        System.arraycopy(data, 0, out, 8, data.length);
+        return out;
+    }
+
+    /**
+     * {@code POST /containers/{id}/attach}: hijacks the connection; stdin from the client goes to the container
+     * (buffered until it is launched), its output comes back, and the connection closes when it exits.
+     */
+    private void attach(Exchange ex) throws IOException {
+        Container c = engine.containers().get(ex.param("id"));
+        boolean tty = c.config().ttyEnabled();
+        boolean stdin = ex.flag("stdin", false);
+        boolean logs = ex.flag("logs", false);
+        boolean stream = ex.flag("stream", false);
+        AttachSession session = engine.containers().attach(c.id(), ex.flag("stdout", false), ex.flag("stderr", false));
+        Hijacked h = ex.hijack(streamType(tty));
+        ex.clientGone().thenRun(session::close);
+        try {
+            if (logs) {
+                new JsonFileLog(engine.containers().logPath(c.id())).read(
+                        new JsonFileLog.Query(ex.flag("stdout", false), ex.flag("stderr", false), null, null, -1, false),
+                        () -> false, e -> writeOut(h, tty, e.stream().equals("stderr") ? 2 : 1, e.line()));
+            }
+            if (stream) {
+                if (stdin) {
+                    pumpStdin(h, session);
+                }
+                try {
+                    session.pump((s, data) -> writeOut(h, tty, s, data));
+                } catch (KernelException e) {
+                    // The run this session waited for did not happen (its start failed, or the container was
+                    // removed): the error is /start's to report; closing the stream is this one's answer.
+                }
+            }
+        } finally {
+            session.close();
+            h.close();
+        }
+    }
+
+    /** Copies the hijacked connection's input to the session's stdin on a virtual thread. */
+    private static void pumpStdin(Hijacked h, AttachSession session) {
+        Thread.ofVirtual().name("jctr-stdin").start(() -> {
+            byte[] buf = new byte[32 * 1024];
+            try {
+                int n;
+                while ((n = h.input().read(buf, 0, buf.length)) >= 0) {
+                    session.stdin(buf, 0, n);
+                }
+                session.stdinEnded();
+            } catch (IOException | RuntimeException e) {
+                // the client or the process went away
+            }
+        });
+    }
+
+    private static void writeOut(Hijacked h, boolean tty, int stream, byte[] data) throws IOException {
+        byte[] out = tty ? data : frame(stream, data);
+        h.write(out, 0, out.length);
+    }
+
+    /** {@code POST /containers/{id}/wait}: headers at once, the exit code when the condition is met. */
+    private void waitFor(Exchange ex) throws IOException {
+        CompletableFuture<Integer> f = engine.containers().waitFor(ex.param("id"), ex.query("condition"));
+        ex.startStream(200, "application/json");
+        Map<String, Object> body = new LinkedHashMap<>();
+        try {
+            CompletableFuture.anyOf(f, ex.clientGone()).get();
+            if (!f.isDone()) {
+                ex.abort();
+                return;
+            }
+            body.put("StatusCode", f.get());
+            body.put("Error", null);
+        } catch (ExecutionException e) {
+            body.put("StatusCode", -1);
+            body.put("Error", Map.of("Message", DockerErrors.message(e.getCause())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ex.abort();
+            return;
+        }
+        ex.write((DockerJson.writeString(body) + "\n").getBytes(StandardCharsets.UTF_8));
+        ex.end();
+    }
+
+    /** {@code GET /containers/{id}/logs}: the json-file log, framed unless the container has a terminal. */
+    private void logs(Exchange ex) throws IOException {
+        Container c = engine.containers().get(ex.param("id"));
+        boolean stdout = ex.flag("stdout", false);
+        boolean stderr = ex.flag("stderr", false);
+        if (!stdout && !stderr) {
+            throw new InvalidConfigException("query", "stdout", "you must choose at least one stream");
+        }
+        String tailParam = ex.query("tail");
+        long tail = tailParam == null || tailParam.isEmpty() || tailParam.equals("all") ? -1 : parseTail(tailParam);
+        boolean follow = ex.flag("follow", false);
+        boolean timestamps = ex.flag("timestamps", false);
+        JsonFileLog.Query q = new JsonFileLog.Query(stdout, stderr, time(ex.query("since"), "since"),
+                time(ex.query("until"), "until"), tail, follow);
+        boolean tty = c.config().ttyEnabled();
+        ex.startStream(200, streamType(tty));
+        String id = c.id();
+        new JsonFileLog(engine.containers().logPath(id)).read(q,
+                () -> engine.containers().running(id) && !ex.clientGone().isDone(), e -> {
+                    byte[] line = e.line();
+                    if (timestamps) {
+                        byte[] ts = (RFC3339_NANO.format(e.time()) + " ").getBytes(StandardCharsets.UTF_8);
+                        byte[] both = new byte[ts.length + line.length];
+                        System.arraycopy(ts, 0, both, 0, ts.length);
+                        System.arraycopy(line, 0, both, ts.length, line.length);
+                        line = both;
+                    }
+                    ex.write(tty ? line : frame(e.stream().equals("stderr") ? 2 : 1, line));
+                });
+        ex.end();
+    }
+
+    /** Docker's fixed-width RFC 3339 with nanoseconds, for {@code logs --timestamps}. */
+    static final java.time.format.DateTimeFormatter RFC3339_NANO =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    private static long parseTail(String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException("query", "tail", "invalid tail value: " + v);
+        }
+    }
+
+    /** {@code GET /containers/{id}/stats}: one sample, or one per second while {@code stream} (the default). */
+    private void stats(Exchange ex) throws IOException {
+        Container c = engine.containers().get(ex.param("id"));
+        boolean stream = ex.flag("stream", true) && !ex.flag("one-shot", false);
+        ex.startStream(200, "application/json");
+        Map<String, Object> previous = null;
+        do {
+            Map<String, Object> sample = StatsView.sample(engine, c, previous);
+            ex.write((DockerJson.writeString(sample) + "\n").getBytes(StandardCharsets.UTF_8));
+            previous = sample;
+            if (stream) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        } while (stream && !ex.clientGone().isDone() && engine.containers().running(c.id()));
+        ex.end();
+    }
+
+    /** {@code POST /exec/{id}/start}: detached, or hijacked like attach; the exit code is recorded before closing. */
+    private void execStart(Exchange ex) throws IOException {
+        Execs.Exec e = engine.execs().get(ex.param("id"));
+        com.fasterxml.jackson.databind.JsonNode body = DockerJson.tree(ex.readBody(1 << 20), "exec start request");
+        boolean detach = body.path("Detach").asBoolean(false);
+        if (detach) {
+            engine.execs().start(e.id(), true);
+            ex.sendFull(200, "application/json", new byte[0]);
+            return;
+        }
+        boolean tty = Boolean.TRUE.equals(e.config().tty());
+        AttachSession session = engine.execs().start(e.id(), false);
+        Hijacked h = ex.hijack(streamType(tty));
+        ex.clientGone().thenRun(session::close);
+        try {
+            if (Boolean.TRUE.equals(e.config().attachStdin())) {
+                pumpStdin(h, session);
+            }
+            Integer code = session.pump((s, data) -> writeOut(h, tty, s, data));
+            if (code != null) {
+                engine.execs().exited(e.id(), code);
+            }
+        } finally {
+            session.close();
+            h.close();
+        }
     }
 
     /** {@code GET /events}: past events since {@code since}, then live ones until {@code until} or disconnect. */

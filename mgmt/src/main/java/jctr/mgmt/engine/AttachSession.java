@@ -26,6 +26,7 @@ public final class AttachSession implements AutoCloseable {
     private final boolean closeStdinAtEnd;
     private final CompletableFuture<MonitorConnection> connection = new CompletableFuture<>();
     private final Runnable onClose;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param closeStdinAtEnd close the process's stdin when this client's input ends (Docker's StdinOnce)
@@ -119,8 +120,12 @@ public final class AttachSession implements AutoCloseable {
         return null;
     }
 
+    /** Closes the session (once; later calls do nothing). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (connection.isDone() && !connection.isCompletedExceptionally()) {
             MonitorConnection c = connection.join();
             if (closeStdinAtEnd) {

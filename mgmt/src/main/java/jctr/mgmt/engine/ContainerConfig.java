@@ -31,15 +31,15 @@ public record ContainerConfig(
         String stopSignal,
         Integer stopTimeout) {
 
-    public boolean isTty() {
+    public boolean ttyEnabled() {
         return Boolean.TRUE.equals(tty);
     }
 
-    public boolean isOpenStdin() {
+    public boolean openStdinEnabled() {
         return Boolean.TRUE.equals(openStdin);
     }
 
-    public boolean isStdinOnce() {
+    public boolean stdinOnceEnabled() {
         return Boolean.TRUE.equals(stdinOnce);
     }
 
@@ -56,7 +56,7 @@ public record ContainerConfig(
                              String resolvedWorkingDir, Map<String, String> resolvedLabels, String resolvedUser,
                              String resolvedStopSignal) {
         return new ContainerConfig(host, domainname == null ? "" : domainname, resolvedUser, bool(attachStdin),
-                bool(attachStdout), bool(attachStderr), exposedPorts, isTty(), isOpenStdin(), isStdinOnce(),
+                bool(attachStdout), bool(attachStderr), exposedPorts, ttyEnabled(), openStdinEnabled(), stdinOnceEnabled(),
                 resolvedEnv, resolvedCmd, image, volumes, resolvedWorkingDir, resolvedEntrypoint, resolvedLabels,
                 resolvedStopSignal, stopTimeout);
     }

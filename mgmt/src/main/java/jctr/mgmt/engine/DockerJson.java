@@ -80,16 +80,51 @@ public final class DockerJson {
 
     /** JSON indented as the docker CLI prints it ({@code json.MarshalIndent} with four spaces). */
     public static String pretty(Object value) {
-        com.fasterxml.jackson.core.util.DefaultIndenter indent =
-                new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n");
-        com.fasterxml.jackson.core.util.DefaultPrettyPrinter pp = new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
-                .withObjectIndenter(indent).withArrayIndenter(indent)
-                .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
-                        .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER));
         try {
-            return MAPPER.writer(pp).writeValueAsString(value);
+            return MAPPER.writer(new GoIndent()).writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** Go's indentation: four spaces, {@code "key": value}, and {@code {}} / {@code []} when empty. */
+    private static final class GoIndent extends com.fasterxml.jackson.core.util.DefaultPrettyPrinter {
+        GoIndent() {
+            super();
+            com.fasterxml.jackson.core.util.DefaultIndenter indent =
+                    new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n");
+            indentObjectsWith(indent);
+            indentArraysWith(indent);
+            _objectFieldValueSeparatorWithSpaces = ": ";
+        }
+
+        GoIndent(GoIndent base) {
+            super(base);
+        }
+
+        @Override
+        public GoIndent createInstance() {
+            return new GoIndent(this);
+        }
+
+        @Override
+        public void writeEndObject(com.fasterxml.jackson.core.JsonGenerator g, int entries) throws java.io.IOException {
+            if (entries == 0) {
+                _nesting--;
+                g.writeRaw('}');
+                return;
+            }
+            super.writeEndObject(g, entries);
+        }
+
+        @Override
+        public void writeEndArray(com.fasterxml.jackson.core.JsonGenerator g, int values) throws java.io.IOException {
+            if (values == 0) {
+                _nesting--;
+                g.writeRaw(']');
+                return;
+            }
+            super.writeEndArray(g, values);
         }
     }
 

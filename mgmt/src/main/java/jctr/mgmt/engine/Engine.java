@@ -9,7 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 import jctr.kernel.DriverUnavailableException;
+import jctr.kernel.KernelException;
 import jctr.kernel.config.EngineConfig;
+import jctr.kernel.image.ImagePuller;
+import jctr.kernel.image.ImageService;
+import jctr.kernel.image.ImageStore;
+import jctr.kernel.runtime.ContainerRuntime;
+import jctr.kernel.runtime.RuntimeLog;
+import jctr.kernel.spi.StorageDriver;
+import jctr.mgmt.engine.monitor.MonitorBinary;
 import jctr.kernel.host.HostInfo;
 import jctr.kernel.registry.DriverKind;
 import jctr.kernel.registry.DriverRegistry;
@@ -38,6 +46,12 @@ public final class Engine implements AutoCloseable {
     private final EventBus events;
     private final VolumeStore volumes;
     private final String engineId;
+    private final ContainerRuntime runtime;
+    private final ImageService images;
+    private final StorageDriver storage;
+    private final KernelException storageProblem;
+    private final Containers containers;
+    private final Execs execs;
 
     private Engine(EngineConfig config) {
         this.config = config;
@@ -54,6 +68,38 @@ public final class Engine implements AutoCloseable {
         this.volumes = new VolumeStore(config.dataRoot().resolve("volumes"), events);
         this.volumes.recover();
         this.engineId = loadEngineId(config.dataRoot().resolve("engine-id"));
+        RuntimeLog log = (level, message) -> {
+            if (level == RuntimeLog.Level.WARN) {
+                System.err.println("jctr: " + message);
+            }
+        };
+        this.runtime = new ContainerRuntime(config, host, registry, log);
+        StorageDriver sd = null;
+        KernelException problem = null;
+        try {
+            String name = config.drivers().storage();
+            sd = registry.storage(name, context, config.optionsFor(registry.choose(
+                    jctr.kernel.registry.DriverKind.STORAGE, name, context).name()));
+        } catch (KernelException e) {
+            problem = e;
+        }
+        this.storage = sd;
+        this.storageProblem = problem;
+        ImagePuller.Options d = ImagePuller.Options.defaults();
+        ImagePuller.Options pull = new ImagePuller.Options(d.platform(), d.parallel(), d.retries(),
+                config.registries().insecure(), d.credentials(), d.stallTimeout());
+        ContainerStore store = new ContainerStore(config.dataRoot().resolve("containers"));
+        MonitorBinary monitor = new MonitorBinary(config.stateRoot().resolve("bin"));
+        Path monitors = config.stateRoot().resolve("mon");
+        Containers[] holder = new Containers[1];
+        this.images = new ImageService(new ImageStore(config.dataRoot()), sd, () -> holder[0].imagesInUse(), pull);
+        this.containers = sd == null ? null : new Containers(store, volumes, events, runtime, images, sd, monitor,
+                monitors, config.stateRoot().resolve("bundles"));
+        holder[0] = containers;
+        this.execs = containers == null ? null : new Execs(containers, runtime, images, sd, monitor, monitors);
+        if (containers != null) {
+            containers.recover();
+        }
     }
 
     private static String loadEngineId(Path file) {
@@ -122,7 +168,49 @@ public final class Engine implements AutoCloseable {
 
     /** Container and image counts. */
     public Counts counts() {
-        return new Counts(0, 0, 0, 0, 0);
+        int all = 0;
+        int running = 0;
+        int paused = 0;
+        if (containers != null) {
+            for (Container c : containers.list(c -> true)) {
+                all++;
+                if (c.state().paused()) {
+                    paused++;
+                } else if (c.state().running()) {
+                    running++;
+                }
+            }
+        }
+        return new Counts(all, running, paused, all - running - paused, images.store().list().size());
+    }
+
+    /** The containers; fails with the reason when no storage driver can run here. */
+    public Containers containers() {
+        if (containers == null) {
+            throw storageProblem;
+        }
+        return containers;
+    }
+
+    /** Exec sessions. */
+    public Execs execs() {
+        containers();
+        return execs;
+    }
+
+    /** The image store and its operations. */
+    public ImageService images() {
+        return images;
+    }
+
+    /** The kernel runtime under the containers. */
+    public ContainerRuntime runtime() {
+        return runtime;
+    }
+
+    /** The storage driver's name, or {@code none}. */
+    public String storageDriverName() {
+        return storage == null ? "none" : storage.name();
     }
 
     /** A stable identifier of this engine installation (created once under the data root). */
@@ -146,8 +234,12 @@ public final class Engine implements AutoCloseable {
         return config.dataRoot();
     }
 
+    /** Stops serving; running containers and their monitors keep running and are re-adopted by the next engine. */
     @Override
     public void close() {
+        if (containers != null) {
+            containers.close();
+        }
         events.close();
     }
 }

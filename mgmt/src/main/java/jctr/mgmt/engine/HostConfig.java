@@ -86,15 +86,15 @@ public record HostConfig(
     public record Ulimit(String name, Long soft, Long hard) {
     }
 
-    public boolean isAutoRemove() {
+    public boolean autoRemoveEnabled() {
         return Boolean.TRUE.equals(autoRemove);
     }
 
-    public boolean isPrivileged() {
+    public boolean privilegedEnabled() {
         return Boolean.TRUE.equals(privileged);
     }
 
-    public boolean isReadonlyRootfs() {
+    public boolean readonlyRootfsEnabled() {
         return Boolean.TRUE.equals(readonlyRootfs);
     }
 

@@ -123,7 +123,7 @@ final class HostSpec {
         if (!List.of("no", "always", "unless-stopped", "on-failure").contains(policy)) {
             throw new InvalidConfigException("", "HostConfig.RestartPolicy.Name", "invalid restart policy '" + policy + "'");
         }
-        if (h.isAutoRemove() && !policy.equals("no")) {
+        if (h.autoRemoveEnabled() && !policy.equals("no")) {
             throw new InvalidConfigException("", "HostConfig.AutoRemove",
                     "conflicting options: cannot specify both --restart and --rm");
         }
@@ -136,7 +136,7 @@ final class HostSpec {
     /** Applies the host config to {@code base} (the spec made from the image and the container's config). */
     static Spec apply(Spec base, Container c) {
         HostConfig h = c.hostConfig();
-        boolean privileged = h.isPrivileged();
+        boolean privileged = h.privilegedEnabled();
         ProcessSpec p = base.process();
         Set<Capability> caps = privileged ? EnumSet.allOf(Capability.class) : capabilities(h);
         List<String> capNames = caps.stream().map(Enum::name).sorted().toList();
@@ -211,7 +211,7 @@ final class HostSpec {
         annotations.put("jctr.container.name", c.shortName());
         String hostname = c.config().hostname() == null || c.config().hostname().isEmpty()
                 ? c.id().substring(0, 12) : c.config().hostname();
-        return new Spec(base.ociVersion(), process, new Root(base.root().path(), h.isReadonlyRootfs()),
+        return new Spec(base.ociVersion(), process, new Root(base.root().path(), h.readonlyRootfsEnabled()),
                 h.networkModeOrDefault().equals("host") ? null : hostname, base.domainname(), mounts, base.hooks(),
                 annotations, newLinux);
     }

@@ -66,6 +66,7 @@ public final class VolumeStore {
         }
 
         /** Whether the volume was created without a name (for a container's anonymous mount). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean anonymous() {
             return labels.containsKey(ANONYMOUS_LABEL);
         }

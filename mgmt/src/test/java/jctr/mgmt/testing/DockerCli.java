@@ -25,6 +25,8 @@ public final class DockerCli {
         }
     }
 
+    private static final java.util.concurrent.Executor READERS = r -> Thread.ofVirtual().start(r);
+
     private final TestDaemon daemon;
 
     public DockerCli(TestDaemon daemon) {
@@ -57,8 +59,9 @@ public final class DockerCli {
         pb.environment().remove("DOCKER_CONTEXT");
         try {
             Process p = pb.start();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            // Own threads: the common pool may be busy with a test's other docker command (it has one thread on 2 CPUs).
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
             try (OutputStream in = p.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));

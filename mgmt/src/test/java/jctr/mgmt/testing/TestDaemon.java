@@ -47,7 +47,15 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     private void open() {
-        EngineConfig cfg = EngineConfig.load(null, Map.of(), Map.of(
+        Path configFile = dir.resolve("config.json");
+        try {
+            // Containers' cgroups go under jctr-test/<this daemon>, as every test's must.
+            Files.writeString(configFile, "{\"driverOptions\": {\"cgroup-v1\": {\"parent\": \"" + cgroupParent()
+                    + "\"}, \"cgroup-v2\": {\"parent\": \"" + cgroupParent() + "\"}}}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EngineConfig cfg = EngineConfig.load(configFile, Map.of(), Map.of(
                 "state-root", dir.resolve("state").toString(),
                 "data-root", dir.resolve("data").toString()));
         engine = Engine.open(cfg);
@@ -88,13 +96,48 @@ public final class TestDaemon implements AutoCloseable {
         return "unix://" + socket();
     }
 
+    /** The cgroup parent of this daemon's containers (relative to each hierarchy's root). */
+    public String cgroupParent() {
+        return "jctr-test/" + dir.getFileName();
+    }
+
+    /** Removes every container left (killing it), stops the daemon, and removes its cgroup parents and files. */
     @Override
     public void close() {
         try {
+            try {
+                for (jctr.mgmt.engine.Container c : engine.containers().list(x -> true)) {
+                    try {
+                        engine.containers().remove(c.id(), true, true);
+                    } catch (RuntimeException e) {
+                        System.err.println("TestDaemon: removing " + c.id() + ": " + e);
+                    }
+                }
+            } catch (RuntimeException e) {
+                // no storage driver: no containers
+            }
             server.close();
         } finally {
             engine.close();
+            removeCgroupParents();
             deleteTree(dir);
+        }
+    }
+
+    private void removeCgroupParents() {
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path p = h.resolve(cgroupParent());
+                if (Files.isDirectory(p)) {
+                    try {
+                        Files.delete(p); // rmdir: succeeds only when empty, which is what must be true here
+                    } catch (IOException e) {
+                        System.err.println("TestDaemon: cgroup " + p + " left: " + e);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no cgroup file system
         }
     }
 

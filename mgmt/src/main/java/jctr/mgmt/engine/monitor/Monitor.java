@@ -170,6 +170,11 @@ public final class Monitor {
             for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(x);
             }
+        } catch (NoSuchFileException | UncheckedIOException e) {
+            // removed meanwhile (the monitor deletes its sockets as it ends)
+            if (Files.exists(p)) {
+                deleteTree(p);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("removing " + p, e);
         }
