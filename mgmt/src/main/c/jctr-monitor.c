@@ -20,7 +20,7 @@
  *   -d DIR      an existing private directory: DIR/attach.sock, DIR/console.sock (-t), DIR/monitor.pid,
  *               DIR/monitor.log (diagnostics), and at the end DIR/exit
  *   -p PIDFILE  the file in which the runtime writes the pid of the process to watch (the container's
- *               init or the exec'd process) once the launcher has started it
+ *               init or the exec'd process) once the launcher has started it; "0" when the launch failed
  *   -l LOG      json-file log to append to (none: no log)
  *   -s N / -n N rotate the log when it would exceed N bytes, keeping N files (LOG, LOG.1, ...)
  *   -t          terminal: the pty master arrives on DIR/console.sock
@@ -557,10 +557,14 @@ static void reap(void)
 /* Once the pid file names the watched process, an exit reaped earlier may be its. */
 static void match_early(void)
 {
-    if (have_exit || nearly == 0)
+    if (have_exit || (nearly == 0 && !command_reaped))
         return;
     if (init_pid < 0)
         init_pid = read_init_pid();
+    if (init_pid == 0 && command_reaped) {
+        record_exit(127, 0); /* "0" in the pid file: the launch failed, there is nothing to watch */
+        return;
+    }
     for (int i = 0; i < nearly; i++)
         if (early[i].pid == init_pid)
             record_exit(early[i].code, early[i].sig);
@@ -777,7 +781,8 @@ int main(int argc, char **argv)
             record_exit(255, 0);
         if (await_client && now_ms() >= await_deadline)
             await_client = 0; /* the engine that launched it is gone: let the process write */
-        int timeout = have_exit ? 100 : orphan_init ? 1000 : nearly > 0 ? 50 : await_client ? 1000 : -1;
+        int timeout = have_exit ? 100 : orphan_init ? 1000 : nearly > 0 || (command_reaped && init_pid < 0) ? 50
+                : await_client ? 1000 : -1;
         if (poll(pfds, (nfds_t)np, timeout) < 0) {
             if (errno == EINTR)
                 continue;

@@ -376,6 +376,9 @@ public final class Containers {
             }
         }
         if (m != null) {
+            if (!created) {
+                m.launchFailed();
+            }
             awaitMonitorEnd(m);
             m.remove();
         }

@@ -176,7 +176,8 @@ public final class Execs {
         } catch (RuntimeException x) {
             e.running = false;
             e.exitCode = Containers.startExitCode(x);
-            m.remove();
+            m.launchFailed();
+            cleanUpAfter(e, m);
             throw Containers.startError(x);
         }
     }

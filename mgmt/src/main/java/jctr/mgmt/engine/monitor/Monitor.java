@@ -82,6 +82,17 @@ public final class Monitor {
         return dir.resolve("pid");
     }
 
+    /** Tells the monitor that the launch failed: nothing will be watched, it may end. */
+    public void launchFailed() {
+        try {
+            if (Files.isDirectory(dir) && !Files.exists(pidFile())) {
+                Files.writeString(pidFile(), "0");
+            }
+        } catch (IOException e) {
+            // the monitor ends on its own after its deadline
+        }
+    }
+
     /** Where the launcher must send the pty master when {@link Options#tty} is set. */
     public Path consoleSocket() {
         return dir.resolve("console.sock");
