@@ -126,6 +126,48 @@ final class SystemController {
         return json(i);
     }
 
+    /** {@code docker system df}: images, containers and volumes with their sizes. */
+    @Get("/system/df")
+    HttpResponse<String> df() {
+        java.util.Set<String> used = engine.containers().imagesInUse();
+        List<Map<String, Object>> images = new java.util.ArrayList<>();
+        long layers = 0;
+        for (jctr.kernel.image.Image i : engine.images().store().list()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("Id", i.id().toString());
+            m.put("RepoTags", i.repoTags().stream().map(jctr.kernel.image.Reference::familiar).toList());
+            m.put("Created", 0);
+            m.put("Size", i.record().size());
+            m.put("SharedSize", 0);
+            long n = engine.containers().list(c -> i.id().toString().equals(c.imageId())).size();
+            m.put("Containers", n);
+            images.add(m);
+            layers += i.record().size();
+        }
+        List<Map<String, Object>> containers = new java.util.ArrayList<>();
+        java.time.Instant now = java.time.Instant.now();
+        for (jctr.mgmt.engine.Container c : engine.containers().list(c -> true)) {
+            Map<String, Object> m = ContainerViews.summary(c, now);
+            m.put("SizeRw", engine.containers().sizeRw(c.id()));
+            m.put("SizeRootFs", 0);
+            containers.add(m);
+        }
+        List<Map<String, Object>> volumes = new java.util.ArrayList<>();
+        for (jctr.mgmt.engine.VolumeStore.Volume v : engine.volumes().list(v -> true)) {
+            Map<String, Object> m = VolumeController.view(v);
+            m.put("UsageData", Map.of("Size", engine.volumes().size(v.name()),
+                    "RefCount", engine.volumes().usedBy(v.name()).size()));
+            volumes.add(m);
+        }
+        Map<String, Object> df = new LinkedHashMap<>();
+        df.put("LayersSize", layers);
+        df.put("Images", images);
+        df.put("Containers", containers);
+        df.put("Volumes", volumes);
+        df.put("BuildCache", List.of());
+        return json(df);
+    }
+
     static MutableHttpResponse<String> json(Object body) {
         return HttpResponse.ok(DockerJson.writeString(body) + "\n").contentType("application/json");
     }

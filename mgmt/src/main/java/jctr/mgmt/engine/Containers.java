@@ -970,6 +970,15 @@ public final class Containers {
         return runtime.stats(c.id());
     }
 
+    /** Bytes in the container's writable layer ({@code SizeRw}), or 0 when the driver cannot tell. */
+    public long sizeRw(String id) {
+        try {
+            return storage.usage(id).bytes();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The pids of a running container's processes. */
     public List<Integer> top(String ref) {
         Container c = get(ref);

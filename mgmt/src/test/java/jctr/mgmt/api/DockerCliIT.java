@@ -355,6 +355,8 @@ class DockerCliIT {
     @Test
     void imagesSaveLoadAndRemoval() throws Exception {
         assertTrue(ok("images").out().contains("busybox"));
+        DockerCli.Result df = ok("system", "df");
+        assertTrue(df.out().contains("Images") && df.out().contains("Local Volumes"), df.toString());
         Path tar = work.resolve("busybox.tar");
         ok("save", "-o", tar.toString(), "busybox");
         assertTrue(Files.size(tar) > 100_000);
