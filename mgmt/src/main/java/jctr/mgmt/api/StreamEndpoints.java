@@ -42,7 +42,8 @@ final class StreamEndpoints {
                 StreamRouter.Route.of("POST", "/containers/{id}/wait", this::waitFor),
                 StreamRouter.Route.of("GET", "/containers/{id}/logs", this::logs),
                 StreamRouter.Route.of("GET", "/containers/{id}/stats", this::stats),
-                StreamRouter.Route.of("POST", "/exec/{id}/start", this::execStart)));
+                StreamRouter.Route.of("POST", "/exec/{id}/start", this::execStart),
+                StreamRouter.Route.of("POST", "/build", this::build)));
         routes.addAll(new ImageStreams(engine).routes());
         return routes;
     }
@@ -210,6 +211,73 @@ final class StreamEndpoints {
             }
         } while (stream && !ex.clientGone().isDone() && engine.containers().running(c.id()));
         ex.end();
+    }
+
+    /**
+     * {@code POST /build} (the legacy builder): the context tar streams in as the body; progress goes out as
+     * Docker's JSON messages, an error as {@code errorDetail} (the docker CLI then fails the build).
+     */
+    private void build(Exchange ex) throws IOException {
+        List<String> tags = ex.queryAll("t");
+        java.util.Map<String, String> buildArgs = stringMap(ex.query("buildargs"), "buildargs");
+        java.util.Map<String, String> labels = stringMap(ex.query("labels"), "labels");
+        boolean quiet = ex.flag("q", false);
+        jctr.mgmt.engine.Builder builder = engine.builder();
+        ex.startStream(200, "application/json");
+        Object lock = new Object();
+        jctr.mgmt.engine.Builder.Output out = new jctr.mgmt.engine.Builder.Output() {
+            @Override
+            public void stream(String text) throws IOException {
+                if (!quiet) {
+                    send(Map.of("stream", text));
+                }
+            }
+
+            @Override
+            public void aux(String imageId) throws IOException {
+                send(Map.of("aux", Map.of("ID", imageId)));
+                if (quiet) {
+                    send(Map.of("stream", imageId + "\n")); // what docker build -q prints
+                }
+            }
+
+            private void send(Map<String, Object> m) throws IOException {
+                synchronized (lock) {
+                    ex.write((DockerJson.writeString(m) + "\r\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        };
+        try {
+            builder.build(ex.body(), ex.query("dockerfile"), tags, buildArgs, labels, out);
+            drainBody(ex);
+        } catch (RuntimeException e) {
+            drainBody(ex);
+            String msg = DockerErrors.message(e);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("errorDetail", Map.of("code", 1, "message", msg));
+            m.put("error", msg);
+            ex.write((DockerJson.writeString(m) + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        ex.end();
+    }
+
+    /** Reads what is left of a request body (a context the builder did not need to the end). */
+    private static void drainBody(Exchange ex) {
+        try {
+            ex.body().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static java.util.Map<String, String> stringMap(String json, String what) {
+        java.util.Map<String, String> out = new LinkedHashMap<>();
+        if (json == null || json.isEmpty()) {
+            return out;
+        }
+        DockerJson.tree(json.getBytes(StandardCharsets.UTF_8), what).properties()
+                .forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     /** {@code POST /exec/{id}/start}: detached, or hijacked like attach; the exit code is recorded before closing. */

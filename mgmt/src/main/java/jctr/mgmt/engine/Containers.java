@@ -970,6 +970,50 @@ public final class Containers {
         return runtime.stats(c.id());
     }
 
+    /**
+     * Runs one process as a throw-away OCI container over an already prepared root file system (a build
+     * step), streaming its output to {@code out}.
+     *
+     * @param runId the runtime id to use (free while the step runs)
+     * @return the exit code
+     */
+    int runStep(String runId, Spec spec, AttachSession.Output out) throws IOException {
+        Path bundle = bundleRoot.resolve(runId);
+        Files.createDirectories(bundle);
+        Files.writeString(bundle.resolve("config.json"), OciJson.write(spec));
+        Monitor m = Monitor.prepare(monitorRoot.resolve("b" + runId.substring(0, 15)));
+        Monitor.Options mo = new Monitor.Options(null, 0, 1, false, false, 0, 0, false);
+        boolean created = false;
+        AttachSession session = new AttachSession(true, true, false, () -> { });
+        try {
+            deleteStaleRuntime(runId);
+            runtime.create(runId, bundle, new CreateOptions(m.pidFile(), null, false, false, Stdio.inherit(), false)
+                    .withLaunchWrapper(m.wrapperCommand(monitorBinary.path(), mo)));
+            created = true;
+            session.connect(m);
+            runtime.start(runId);
+            Integer code = session.pump(out);
+            return code != null ? code : awaitExitFile(m) == null ? 255 : awaitExitFile(m).code();
+        } catch (RuntimeException e) {
+            if (!created) {
+                m.launchFailed();
+            }
+            throw startError(e);
+        } finally {
+            session.close();
+            if (created) {
+                try {
+                    runtime.delete(runId, true);
+                } catch (RuntimeException e) {
+                    System.err.println("jctr: removing build step " + runId + ": " + e.getMessage());
+                }
+            }
+            awaitMonitorEnd(m);
+            m.remove();
+            VolumeStore.deleteTree(bundle);
+        }
+    }
+
     /** Bytes in the container's writable layer ({@code SizeRw}), or 0 when the driver cannot tell. */
     public long sizeRw(String id) {
         try {

@@ -52,6 +52,7 @@ public final class Engine implements AutoCloseable {
     private final KernelException storageProblem;
     private final Containers containers;
     private final Execs execs;
+    private final Builder builder;
 
     private Engine(EngineConfig config) {
         this.config = config;
@@ -97,6 +98,7 @@ public final class Engine implements AutoCloseable {
                 monitors, config.stateRoot().resolve("bundles"));
         holder[0] = containers;
         this.execs = containers == null ? null : new Execs(containers, runtime, images, sd, monitor, monitors);
+        this.builder = containers == null ? null : new Builder(images, sd, containers, config.dataRoot().resolve("tmp"));
         if (containers != null) {
             containers.recover();
         }
@@ -196,6 +198,12 @@ public final class Engine implements AutoCloseable {
     public Execs execs() {
         containers();
         return execs;
+    }
+
+    /** The Dockerfile builder ({@code docker build}). */
+    public Builder builder() {
+        containers();
+        return builder;
     }
 
     /** The image store and its operations. */

@@ -373,6 +373,33 @@ class DockerCliIT {
     }
 
     @Test
+    void buildMakesAnImageFromADockerfile() throws Exception {
+        DockerCli.Result b = docker.runWithInput("""
+                FROM busybox
+                ARG GREETING=hello
+                ENV WHO=world
+                RUN echo "$GREETING $WHO" > /greeting && mkdir /work
+                WORKDIR /work
+                CMD cat /greeting; pwd
+                """, "build", "--tag", "my-built-image", "-");
+        assertEquals(0, b.exit(), b.toString());
+        assertTrue(b.out().contains("Successfully tagged my-built-image:latest"), b.toString());
+        assertEquals("hello world\n/work\n", ok("run", "--rm", "my-built-image").out());
+        Path ctx = Files.createDirectories(work.resolve("ctx/sub"));
+        Files.writeString(ctx.getParent().resolve("a.txt"), "one\n");
+        Files.writeString(ctx.resolve("b.txt"), "two\n");
+        Files.writeString(ctx.getParent().resolve("Dockerfile"), "FROM busybox\nCOPY a.txt /app/\nCOPY sub /app/sub\n"
+                + "CMD [\"cat\", \"/app/a.txt\", \"/app/sub/b.txt\"]\n");
+        DockerCli.Result q = ok("build", "-q", "-t", "copied", ctx.getParent().toString());
+        assertTrue(q.out().trim().matches("sha256:[0-9a-f]{64}"), q.toString());
+        assertEquals("one\ntwo\n", ok("run", "--rm", "copied").out());
+        DockerCli.Result bad = docker.runWithInput("FROM busybox\nRUN exit 3\n", "build", "-t", "bad", "-");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("returned a non-zero code: 3"), bad.toString());
+        ok("rmi", "my-built-image", "copied");
+    }
+
+    @Test
     void theEngineRestartsUnderARunningContainer() throws Exception {
         String id = ok("run", "-d", "--name", "survivor", "busybox", "sh", "-c",
                 "i=0; while true; do echo beat $i; i=$((i+1)); sleep 0.2; done").out().trim();
