@@ -19,5 +19,5 @@ if [ ! -d "$JCTR_DIST/mods" ]; then
     echo "jctr: no distribution at $JCTR_DIST: build it first with ./run.sh or mvn package" >&2
     exit 125
 fi
-# Start-up matters more than peak speed for a CLI: C1 only, serial GC, class data sharing.
-JCTR_JVM_OPTS=${JCTR_JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto}
+# Each launcher sets JCTR_DEFAULT_JVM_OPTS before sourcing this file; JCTR_JVM_OPTS overrides it.
+JCTR_JVM_OPTS=${JCTR_JVM_OPTS:-$JCTR_DEFAULT_JVM_OPTS}

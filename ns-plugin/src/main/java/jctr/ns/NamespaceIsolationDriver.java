@@ -3,11 +3,13 @@ package jctr.ns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import jctr.kernel.InvalidConfigException;
@@ -15,6 +17,7 @@ import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
 import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.host.ProcStat;
+import jctr.kernel.oci.Namespace;
 import jctr.kernel.oci.NamespaceType;
 import jctr.kernel.oci.Seccomp;
 import jctr.kernel.spi.DriverContext;
@@ -59,6 +62,8 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
     private static final int DEFAULT_TIMEOUT_MILLIS = 60_000;
 
     private final Function<Seccomp, SeccompProgram> seccompCompiler;
+    /** One entry per namespace type the kernel has (/proc/self/ns; tests pass a directory of their own). */
+    private final Path nsDir;
     private volatile LauncherBinary binary;
     private volatile int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
 
@@ -69,7 +74,13 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
 
     /** A driver with another seccomp compiler (tests use a tiny fixed filter). */
     NamespaceIsolationDriver(Function<Seccomp, SeccompProgram> seccompCompiler) {
+        this(seccompCompiler, Path.of("/proc/self/ns"));
+    }
+
+    /** A driver that reads which namespace types the kernel has from {@code nsDir} instead of /proc/self/ns. */
+    NamespaceIsolationDriver(Function<Seccomp, SeccompProgram> seccompCompiler, Path nsDir) {
         this.seccompCompiler = seccompCompiler;
+        this.nsDir = nsDir;
     }
 
     @Override
@@ -111,14 +122,11 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         if (!context.host().root()) {
             problems.add("needs root (creating namespaces and mounts needs CAP_SYS_ADMIN)");
         }
-        List<String> missing = new ArrayList<>();
-        for (NamespaceType t : NamespaceType.values()) {
-            if (!Files.exists(Path.of("/proc/self/ns", t.procName()))) {
-                missing.add(t.specName());
-            }
-        }
-        if (!missing.isEmpty()) {
-            problems.add("the kernel lacks namespaces: " + String.join(", ", missing));
+        // Only the mount namespace is needed by every container; kernels built without other types (e.g. no
+        // time namespaces before 5.6 or in user-mode Linux) still run the configs that do not ask for them.
+        List<NamespaceType> missing = missingNamespaces();
+        if (missing.contains(NamespaceType.MOUNT)) {
+            problems.add("the kernel has no mount namespaces");
         }
         Path launcher = null;
         try {
@@ -143,7 +151,33 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         if (!problems.isEmpty()) {
             return ProbeResult.unavailable(String.join("; ", problems));
         }
-        return ProbeResult.available("all 8 namespace types, clone3, openat2; launcher " + launcher);
+        String namespaces = missing.isEmpty() ? "all 8 namespace types"
+                : "no " + String.join(", ", missing.stream().map(NamespaceType::specName).toList())
+                        + " namespaces (configs asking for them are refused)";
+        return ProbeResult.available(namespaces + ", clone3, openat2; launcher " + launcher);
+    }
+
+    /** The namespace types this kernel was built without, in declaration order. */
+    private List<NamespaceType> missingNamespaces() {
+        List<NamespaceType> missing = new ArrayList<>();
+        for (NamespaceType t : NamespaceType.values()) {
+            if (!Files.exists(nsDir.resolve(t.procName()), LinkOption.NOFOLLOW_LINKS)) {
+                missing.add(t);
+            }
+        }
+        return missing;
+    }
+
+    /** Refuses a config that creates or joins a namespace type the kernel lacks, naming its entry. */
+    private void requireKernelNamespaces(List<Namespace> namespaces) {
+        List<NamespaceType> missing = missingNamespaces();
+        for (int i = 0; i < namespaces.size(); i++) {
+            Optional<NamespaceType> type = NamespaceType.fromSpecName(String.valueOf(namespaces.get(i).type()));
+            if (type.isPresent() && missing.contains(type.get())) {
+                throw new UnsupportedFeatureException("linux.namespaces[" + i + "]: this kernel has no "
+                        + type.get().specName() + " namespaces (no /proc/self/ns/" + type.get().procName() + ")");
+            }
+        }
     }
 
     @Override
@@ -153,6 +187,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
             throw new InvalidConfigException("", "root.path", "the root file system "
                     + (root == null ? null : root.path()) + " does not exist or is not a directory");
         }
+        requireKernelNamespaces(request.spec().linuxOrEmpty().namespaces());
         Seccomp profile = request.spec().linuxOrEmpty().seccomp();
         if (profile != null && profile.listenerPath() != null && !profile.listenerPath().isEmpty()) {
             throw new UnsupportedFeatureException("linux.seccomp.listenerPath: seccomp user notification is not "

@@ -187,6 +187,7 @@ final class UnifiedHierarchy {
         String path = checkHandle(handle);
         CgroupDir dir = dir(path);
         if (dir.exists()) {
+            EventWatcher.flush(dir.path());
             removeTree(dir);
         }
         removeDefaultParentIfEmpty(path);
