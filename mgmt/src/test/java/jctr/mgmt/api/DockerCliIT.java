@@ -373,6 +373,30 @@ class DockerCliIT {
     }
 
     @Test
+    void renameRestartTopAndPrune() {
+        String id = ok("run", "-d", "--name", "old-name", "busybox", "sleep", "60").out().trim();
+        ok("rename", "old-name", "new-name");
+        assertTrue(ok("ps").out().contains("new-name"));
+        String started = ok("inspect", "--format", "{{.State.StartedAt}}", id).out();
+        ok("restart", "-t", "1", "new-name");
+        assertFalse(started.equals(ok("inspect", "--format", "{{.State.StartedAt}}", id).out()), "a new run");
+        assertTrue(ok("top", id).out().contains("sleep 60"));
+        ok("stop", "-t", "1", id);
+        DockerCli.Result prune = ok("container", "prune", "-f");
+        assertTrue(prune.out().contains(id), prune.toString());
+        assertEquals(1, docker.run("inspect", id).exit());
+    }
+
+    @Test
+    void detachingLeavesTheContainerRunning() {
+        ok("run", "-dit", "--name", "det", "busybox", "sh");
+        DockerCli.Result r = docker.exec(List.of("script", "-qec", "docker attach det", "/dev/null"),
+                List.of("echo in-attach\n", "\u0010\u0011"), 1500);
+        assertTrue(r.out().contains("read escape sequence") || r.out().contains("in-attach"), r.toString());
+        assertEquals("true", ok("inspect", "--format", "{{.State.Running}}", "det").out().trim());
+    }
+
+    @Test
     void buildMakesAnImageFromADockerfile() throws Exception {
         DockerCli.Result b = docker.runWithInput("""
                 FROM busybox

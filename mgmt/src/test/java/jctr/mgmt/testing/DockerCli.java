@@ -53,6 +53,14 @@ public final class DockerCli {
 
     /** Runs any command with DOCKER_HOST pointing at the daemon. */
     public Result exec(List<String> cmd, String stdin) {
+        return exec(cmd, stdin == null ? List.of() : List.of(stdin), 0);
+    }
+
+    /**
+     * Runs a command, feeding its stdin in {@code chunks} with {@code pauseMillis} before each (to type into a
+     * terminal once the program has set it up).
+     */
+    public Result exec(List<String> cmd, List<String> chunks, long pauseMillis) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("DOCKER_HOST", daemon.dockerHost());
         pb.environment().put("DOCKER_CONFIG", daemon.dir().resolve("docker-config").toString());
@@ -63,9 +71,15 @@ public final class DockerCli {
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), READERS);
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), READERS);
             try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                for (String chunk : chunks) {
+                    if (pauseMillis > 0) {
+                        Thread.sleep(pauseMillis);
+                    }
+                    in.write(chunk.getBytes(StandardCharsets.UTF_8));
+                    in.flush();
                 }
+            } catch (IOException e) {
+                // the program ended before reading all of its input
             }
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
