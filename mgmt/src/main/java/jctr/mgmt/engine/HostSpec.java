@@ -111,6 +111,12 @@ final class HostSpec {
         if (h.usernsMode() != null && !h.usernsMode().isEmpty()) {
             throw new UnsupportedFeatureException("--userns=" + h.usernsMode() + " is not supported by jctr yet");
         }
+        if (Boolean.TRUE.equals(h.init())) {
+            throw new UnsupportedFeatureException("--init is not supported by jctr yet");
+        }
+        if (h.extraHosts() != null && !h.extraHosts().isEmpty()) {
+            throw new UnsupportedFeatureException("--add-host is not supported by jctr yet");
+        }
         if (h.devices() != null && !h.devices().isEmpty()) {
             throw new UnsupportedFeatureException("--device is not supported by jctr yet");
         }

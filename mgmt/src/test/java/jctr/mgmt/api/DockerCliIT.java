@@ -174,12 +174,18 @@ class DockerCliIT {
 
     @Test
     void resourceFlagsReachTheSpecAndTheCgroup() {
-        String id = ok("run", "-d", "--memory=512m", "--cpus=1", "--pids-limit=64", "busybox", "sleep", "30").out().trim();
+        String id = ok("run", "-d", "--memory=512m", "--cpus=1", "--pids-limit=64", "--cpu-shares=512", "busybox", "sleep",
+                "30").out().trim();
         DockerCli.Result i = ok("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}", id);
         assertEquals("536870912 1000000000 64", i.out().trim());
         DockerCli.Result mem = ok("exec", id, "sh", "-c",
                 "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes");
         assertEquals("536870912", mem.out().trim());
+        assertEquals("512\n64\n100000 100000\n", ok("exec", id, "sh", "-c", "cat /sys/fs/cgroup/cpu/cpu.shares "
+                + "/sys/fs/cgroup/pids/pids.max; echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us)")
+                .out());
+        DockerCli.Result e = ok("exec", "-e", "X=1", "-w", "/tmp", "-u", "1000", id, "sh", "-c", "echo $X $(pwd) $(id -u)");
+        assertEquals("1 /tmp 1000\n", e.out());
     }
 
     @Test
