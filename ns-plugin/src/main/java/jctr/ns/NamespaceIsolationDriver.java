@@ -194,6 +194,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
                     + "supported by jctr yet");
         }
         SeccompProgram seccomp = profile == null ? null : seccompCompiler.apply(profile);
+        refuseHostMountNamespace(request.spec().linuxOrEmpty().namespaces());
         LaunchPlan plan = PlanBuilder.forCreate(request, HostView.current(), seccomp);
 
         Path stateDir = request.stateDir();
@@ -259,6 +260,42 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         long start = request.launchWrapper().isEmpty() ? startTime(pid)
                 : ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
         return new IsolatedProcess(pid, start, Map.of("process", "exec"));
+    }
+
+    /**
+     * Refuses a mount namespace joined by path that is this runtime's own or the host init's. The root file
+     * system is set up in a joined mount namespace as in a new one, and pivot_root there would re-root every
+     * process of that namespace (pivot_root(2)): this JVM's, or the host's.
+     */
+    static void refuseHostMountNamespace(List<Namespace> namespaces) {
+        for (int i = 0; i < namespaces.size(); i++) {
+            Namespace n = namespaces.get(i);
+            if (!"mount".equals(n.type()) || n.path() == null || n.path().isEmpty()) {
+                continue;
+            }
+            Object joined = namespaceId(Path.of(n.path()));
+            if (joined == null) {
+                continue;   // not there: opening it fails the launch with an error naming the path
+            }
+            for (String own : List.of("/proc/self/ns/mnt", "/proc/1/ns/mnt")) {
+                if (joined.equals(namespaceId(Path.of(own)))) {
+                    throw new InvalidConfigException("", "linux.namespaces[" + i + "].path", n.path()
+                            + " is the mount namespace of " + (own.contains("self") ? "this runtime" : "the host's init")
+                            + ": the container's root file system is set up in the mount namespace it joins, so that "
+                            + "must be one made for the container");
+                }
+            }
+        }
+    }
+
+    /** The device and inode that name a namespace file, or null when it cannot be read. */
+    private static Object namespaceId(Path file) {
+        try {
+            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
+            return List.of(a.get("dev"), a.get("ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The container's filter as persisted at create, for processes exec'd into it. */

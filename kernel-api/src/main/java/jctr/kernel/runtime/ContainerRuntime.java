@@ -118,8 +118,9 @@ public final class ContainerRuntime {
 
     /**
      * Creates container {@code id} from the OCI bundle {@code bundleDir}: its cgroup and its init process,
-     * set up but waiting for {@link #start}. On any failure nothing is left behind: the init is killed,
-     * the cgroup and the state removed.
+     * set up but waiting for {@link #start}; then the prestart, createRuntime and createContainer hooks run,
+     * in that order, with the state the container has once they pass ({@code created}). On any failure
+     * nothing is left behind: the init is killed, the cgroup and the state removed.
      *
      * @return the state after creation ({@code created})
      * @throws InvalidConfigException for a malformed or invalid config.json, naming the field
@@ -154,13 +155,16 @@ public final class ContainerRuntime {
                     options.launchWrapper())));
             record = record.withInit(init);
             store.save(lock, record);
+            ContainerRecord created = record.withStatus(Lifecycle.apply(id, record.status(), LifecycleEvent.CREATED));
             if (spec.hooks() != null) {
-                State creating = ociState(record);
-                Hooks.runAll("createRuntime", spec.hooks().createRuntime(), creating, bundle);
-                Hooks.runAll("prestart", spec.hooks().prestart(), creating, bundle);
-                Hooks.runAll("createContainer", spec.hooks().createContainer(), creating, bundle);
+                // runtime.md: the environment is created in step 2 ("creating"); prestart, createRuntime and
+                // createContainer are steps 3-5, after it, so they see "created" (persisted once they pass).
+                State state = ociState(created);
+                Hooks.runAll("prestart", spec.hooks().prestart(), state, bundle);
+                Hooks.runAll("createRuntime", spec.hooks().createRuntime(), state, bundle);
+                Hooks.runAll("createContainer", spec.hooks().createContainer(), state, bundle);
             }
-            record = record.withStatus(Lifecycle.apply(id, record.status(), LifecycleEvent.CREATED));
+            record = created;
             store.save(lock, record);
             if (options.pidFile() != null) {
                 PidFile.write(options.pidFile(), init.pid());
