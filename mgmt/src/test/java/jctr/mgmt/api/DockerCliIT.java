@@ -186,6 +186,10 @@ class DockerCliIT {
                 .out());
         DockerCli.Result e = ok("exec", "-e", "X=1", "-w", "/tmp", "-u", "1000", id, "sh", "-c", "echo $X $(pwd) $(id -u)");
         assertEquals("1 /tmp 1000\n", e.out());
+        DockerCli.Result tty = docker.exec(List.of("script", "-qec", "docker exec -it " + id + " sh", "/dev/null"),
+                List.of("tty; echo $((3*4))\n", "exit 6\n"), 1500);
+        assertEquals(6, tty.exit(), tty.toString());
+        assertTrue(tty.out().contains("/dev/pts/") && tty.out().contains("12"), tty.toString());
     }
 
     @Test
