@@ -216,7 +216,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         }
         Launcher.Launched launched;
         try {
-            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.options().launchWrapper());
         } catch (RuntimeException e) {
             deleteQuietly(filter);
             throw e;
@@ -254,8 +254,12 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         HostView host = HostView.current();
         LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
                 host.lastCap());
-        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan).pid();
-        return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
+        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.launchWrapper()).pid();
+        // Through a launch wrapper the process is the wrapper's child: a short one may already have ended and
+        // been reaped, leaving no start time to read (0: unknown).
+        long start = request.launchWrapper().isEmpty() ? startTime(pid)
+                : ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
+        return new IsolatedProcess(pid, start, Map.of("process", "exec"));
     }
 
     /**
