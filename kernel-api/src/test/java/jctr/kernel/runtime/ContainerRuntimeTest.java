@@ -256,7 +256,7 @@ class ContainerRuntimeTest {
         assertThrows(UnsupportedFeatureException.class,
                 () -> runtime.create("c1", bundle("b", "", "/bin/sleep", "60"), CreateOptions.DEFAULT));
         assertEquals(List.of("create /jctr/c1", "delete /jctr/c1"), resources.calls);
-        assertTrue(isolation.allGone());
+        assertTrue(awaitTrue(isolation::allGone), "the launched process must be killed");
         assertNothingLeft();
     }
 
