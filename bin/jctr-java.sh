@@ -19,9 +19,9 @@ if [ ! -d "$JCTR_DIST/mods" ]; then
     echo "jctr: no distribution at $JCTR_DIST: build it first with ./run.sh or mvn package" >&2
     exit 125
 fi
-# Start-up matters more than peak speed for a CLI: C1 only, serial GC (class data sharing is the JDK's default;
-# no -Xshare flag, which the AOT cache options below refuse).
-JCTR_JVM_OPTS=${JCTR_JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
+# Each launcher sets JCTR_DEFAULT_JVM_OPTS before sourcing this file; JCTR_JVM_OPTS overrides it. No -Xshare
+# flag there: class data sharing is the JDK's default, and the AOT cache options below refuse one.
+JCTR_JVM_OPTS=${JCTR_JVM_OPTS:-$JCTR_DEFAULT_JVM_OPTS}
 # The AOT cache the build trains (scripts/aot-cache.sh, which sets JCTR_AOT_TRAIN to the file to write), used
 # when it is newer than every jar: the JVM refuses a cache whose jars changed and then starts without any class
 # data sharing, slower than with no cache named. JCTR_AOT_CACHE=none starts without it. -Xlog:aot=off: a

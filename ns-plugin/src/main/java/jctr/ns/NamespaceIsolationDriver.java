@@ -3,11 +3,13 @@ package jctr.ns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import jctr.kernel.InvalidConfigException;
@@ -15,6 +17,7 @@ import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
 import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.host.ProcStat;
+import jctr.kernel.oci.Namespace;
 import jctr.kernel.oci.NamespaceType;
 import jctr.kernel.oci.Seccomp;
 import jctr.kernel.spi.DriverContext;
@@ -59,6 +62,8 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
     private static final int DEFAULT_TIMEOUT_MILLIS = 60_000;
 
     private final Function<Seccomp, SeccompProgram> seccompCompiler;
+    /** One entry per namespace type the kernel has (/proc/self/ns; tests pass a directory of their own). */
+    private final Path nsDir;
     private volatile LauncherBinary binary;
     private volatile int timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
 
@@ -69,7 +74,13 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
 
     /** A driver with another seccomp compiler (tests use a tiny fixed filter). */
     NamespaceIsolationDriver(Function<Seccomp, SeccompProgram> seccompCompiler) {
+        this(seccompCompiler, Path.of("/proc/self/ns"));
+    }
+
+    /** A driver that reads which namespace types the kernel has from {@code nsDir} instead of /proc/self/ns. */
+    NamespaceIsolationDriver(Function<Seccomp, SeccompProgram> seccompCompiler, Path nsDir) {
         this.seccompCompiler = seccompCompiler;
+        this.nsDir = nsDir;
     }
 
     @Override
@@ -111,14 +122,11 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         if (!context.host().root()) {
             problems.add("needs root (creating namespaces and mounts needs CAP_SYS_ADMIN)");
         }
-        List<String> missing = new ArrayList<>();
-        for (NamespaceType t : NamespaceType.values()) {
-            if (!Files.exists(Path.of("/proc/self/ns", t.procName()))) {
-                missing.add(t.specName());
-            }
-        }
-        if (!missing.isEmpty()) {
-            problems.add("the kernel lacks namespaces: " + String.join(", ", missing));
+        // Only the mount namespace is needed by every container; kernels built without other types (e.g. no
+        // time namespaces before 5.6 or in user-mode Linux) still run the configs that do not ask for them.
+        List<NamespaceType> missing = missingNamespaces();
+        if (missing.contains(NamespaceType.MOUNT)) {
+            problems.add("the kernel has no mount namespaces");
         }
         Path launcher = null;
         try {
@@ -143,7 +151,33 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         if (!problems.isEmpty()) {
             return ProbeResult.unavailable(String.join("; ", problems));
         }
-        return ProbeResult.available("all 8 namespace types, clone3, openat2; launcher " + launcher);
+        String namespaces = missing.isEmpty() ? "all 8 namespace types"
+                : "no " + String.join(", ", missing.stream().map(NamespaceType::specName).toList())
+                        + " namespaces (configs asking for them are refused)";
+        return ProbeResult.available(namespaces + ", clone3, openat2; launcher " + launcher);
+    }
+
+    /** The namespace types this kernel was built without, in declaration order. */
+    private List<NamespaceType> missingNamespaces() {
+        List<NamespaceType> missing = new ArrayList<>();
+        for (NamespaceType t : NamespaceType.values()) {
+            if (!Files.exists(nsDir.resolve(t.procName()), LinkOption.NOFOLLOW_LINKS)) {
+                missing.add(t);
+            }
+        }
+        return missing;
+    }
+
+    /** Refuses a config that creates or joins a namespace type the kernel lacks, naming its entry. */
+    private void requireKernelNamespaces(List<Namespace> namespaces) {
+        List<NamespaceType> missing = missingNamespaces();
+        for (int i = 0; i < namespaces.size(); i++) {
+            Optional<NamespaceType> type = NamespaceType.fromSpecName(String.valueOf(namespaces.get(i).type()));
+            if (type.isPresent() && missing.contains(type.get())) {
+                throw new UnsupportedFeatureException("linux.namespaces[" + i + "]: this kernel has no "
+                        + type.get().specName() + " namespaces (no /proc/self/ns/" + type.get().procName() + ")");
+            }
+        }
     }
 
     @Override
@@ -153,12 +187,14 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
             throw new InvalidConfigException("", "root.path", "the root file system "
                     + (root == null ? null : root.path()) + " does not exist or is not a directory");
         }
+        requireKernelNamespaces(request.spec().linuxOrEmpty().namespaces());
         Seccomp profile = request.spec().linuxOrEmpty().seccomp();
         if (profile != null && profile.listenerPath() != null && !profile.listenerPath().isEmpty()) {
             throw new UnsupportedFeatureException("linux.seccomp.listenerPath: seccomp user notification is not "
                     + "supported by jctr yet");
         }
         SeccompProgram seccomp = profile == null ? null : seccompCompiler.apply(profile);
+        refuseHostMountNamespace(request.spec().linuxOrEmpty().namespaces());
         LaunchPlan plan = PlanBuilder.forCreate(request, HostView.current(), seccomp);
 
         Path stateDir = request.stateDir();
@@ -180,7 +216,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         }
         Launcher.Launched launched;
         try {
-            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan);
+            launched = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.options().launchWrapper());
         } catch (RuntimeException e) {
             deleteQuietly(filter);
             throw e;
@@ -218,8 +254,48 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
         HostView host = HostView.current();
         LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
                 host.lastCap());
-        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan).pid();
-        return new IsolatedProcess(pid, startTime(pid), Map.of("process", "exec"));
+        int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.launchWrapper()).pid();
+        // Through a launch wrapper the process is the wrapper's child: a short one may already have ended and
+        // been reaped, leaving no start time to read (0: unknown).
+        long start = request.launchWrapper().isEmpty() ? startTime(pid)
+                : ProcStat.read(pid).map(ProcStat::startTime).orElse(0L);
+        return new IsolatedProcess(pid, start, Map.of("process", "exec"));
+    }
+
+    /**
+     * Refuses a mount namespace joined by path that is this runtime's own or the host init's. The root file
+     * system is set up in a joined mount namespace as in a new one, and pivot_root there would re-root every
+     * process of that namespace (pivot_root(2)): this JVM's, or the host's.
+     */
+    static void refuseHostMountNamespace(List<Namespace> namespaces) {
+        for (int i = 0; i < namespaces.size(); i++) {
+            Namespace n = namespaces.get(i);
+            if (!"mount".equals(n.type()) || n.path() == null || n.path().isEmpty()) {
+                continue;
+            }
+            Object joined = namespaceId(Path.of(n.path()));
+            if (joined == null) {
+                continue;   // not there: opening it fails the launch with an error naming the path
+            }
+            for (String own : List.of("/proc/self/ns/mnt", "/proc/1/ns/mnt")) {
+                if (joined.equals(namespaceId(Path.of(own)))) {
+                    throw new InvalidConfigException("", "linux.namespaces[" + i + "].path", n.path()
+                            + " is the mount namespace of " + (own.contains("self") ? "this runtime" : "the host's init")
+                            + ": the container's root file system is set up in the mount namespace it joins, so that "
+                            + "must be one made for the container");
+                }
+            }
+        }
+    }
+
+    /** The device and inode that name a namespace file, or null when it cannot be read. */
+    private static Object namespaceId(Path file) {
+        try {
+            Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
+            return List.of(a.get("dev"), a.get("ino"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The container's filter as persisted at create, for processes exec'd into it. */

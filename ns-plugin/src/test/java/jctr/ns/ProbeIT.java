@@ -2,6 +2,8 @@ package jctr.ns;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -9,10 +11,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.InvalidConfigException;
+import jctr.kernel.UnsupportedFeatureException;
 import jctr.kernel.host.HostInfo;
+import jctr.kernel.oci.Namespace;
+import jctr.kernel.oci.NamespaceType;
+import jctr.kernel.oci.Spec;
 import jctr.kernel.spi.DriverContext;
+import jctr.kernel.spi.IsolationRequest;
 import jctr.kernel.spi.ProbeResult;
+import jctr.kernel.spi.Stdio;
+import jctr.kernel.testing.BusyboxRootfs;
 import jctr.kernel.testing.RootOnly;
+import jctr.ns.plan.SeccompProgram;
+import jctr.ns.seccomp.SeccompCompiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,6 +82,53 @@ class ProbeIT {
         Files.write(launcher, bad);
         assertTrue(new NamespaceIsolationDriver().probe(context(Map.of(), true)).available());
         assertTrue(java.util.Arrays.equals(good, Files.readAllBytes(launcher)));
+    }
+
+    /** A /proc/self/ns stand-in listing every namespace type but {@code lacking}. */
+    private Path kernelWithout(NamespaceType... lacking) throws Exception {
+        Path ns = Files.createDirectories(dir.resolve("ns"));
+        for (NamespaceType t : NamespaceType.values()) {
+            if (!List.of(lacking).contains(t)) {
+                Files.createFile(ns.resolve(t.procName()));
+            }
+        }
+        return ns;
+    }
+
+    private static NamespaceIsolationDriver driverFor(Path nsDir) {
+        return new NamespaceIsolationDriver(profile -> new SeccompProgram(SeccompCompiler.filterFlags(profile),
+                SeccompCompiler.compile(profile)), nsDir);
+    }
+
+    @Test
+    void aKernelWithoutTimeNamespacesRefusesOnlyConfigsThatAskForOne() throws Exception {
+        RootOnly.assumeRoot();
+        // user-mode Linux 6.1 (the cgroup v2 test guest) is built without time namespaces
+        NamespaceIsolationDriver d = driverFor(kernelWithout(NamespaceType.TIME));
+        ProbeResult r = d.probe(context(Map.of(), true));
+        assertTrue(r.available(), r.detail());
+        assertTrue(r.detail().contains("no time namespaces"), r.detail());
+
+        d.initialize(context(Map.of(), true));
+        Path rootfs = BusyboxRootfs.create(dir.resolve("rootfs"));
+        Spec spec = TestSpecs.spec(rootfs.toString(), "true");
+        List<Namespace> withTime = new ArrayList<>(spec.linux().namespaces());
+        withTime.add(new Namespace("time", null));
+        Spec timeSpec = spec.withLinux(spec.linux().withNamespaces(withTime));
+        Path stateDir = dir.resolve("state/c1");
+        var e = assertThrows(UnsupportedFeatureException.class, () -> d.create(new IsolationRequest("c1", timeSpec,
+                dir, stateDir, null, new Stdio.Inherit(), null)));
+        assertTrue(e.getMessage().startsWith("linux.namespaces[" + (withTime.size() - 1) + "]: this kernel has no time"),
+                e.getMessage());
+        assertFalse(Files.exists(stateDir), "nothing is launched or written for a refused config");
+    }
+
+    @Test
+    void aKernelWithoutMountNamespacesCannotRunContainers() throws Exception {
+        RootOnly.assumeRoot();
+        ProbeResult r = driverFor(kernelWithout(NamespaceType.MOUNT, NamespaceType.TIME)).probe(context(Map.of(), true));
+        assertFalse(r.available());
+        assertTrue(r.detail().contains("no mount namespaces"), r.detail());
     }
 
     @Test

@@ -2,6 +2,7 @@ package jctr.cgroup.v1;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,9 @@ import jctr.kernel.spi.ResourceDriver;
 import jctr.kernel.spi.ResourceEventListener;
 import jctr.kernel.spi.ResourceStats;
 import jctr.kernel.spi.Subscription;
+import jctr.kernel.sys.Errno;
+import jctr.kernel.sys.PosixFiles;
+import jctr.kernel.sys.SyscallException;
 
 /**
  * The {@code cgroup-v1} resource driver: one directory per container in each v1 controller hierarchy
@@ -148,6 +152,22 @@ public final class CgroupV1Driver implements ResourceDriver {
      * its CPUs and nodes) before anything else is written.
      */
     private static void makeDirs(Path mount, String path, List<Controller> controllers, List<Path> created) {
+        // A concurrent delete may remove the empty default parent between two levels: start over then.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                makeDirsOnce(mount, path, controllers, created);
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw new KernelException(KernelException.Category.INTERNAL, "creating cgroup " + path + " in "
+                            + mount + ": a parent kept disappearing", e);
+                }
+            }
+        }
+    }
+
+    private static void makeDirsOnce(Path mount, String path, List<Controller> controllers, List<Path> created)
+            throws NoSuchFileException {
         Path level = mount;
         for (String name : path.split("/")) {
             level = level.resolve(name);
@@ -155,6 +175,8 @@ public final class CgroupV1Driver implements ResourceDriver {
                 Files.createDirectory(level);
             } catch (FileAlreadyExistsException e) {
                 continue;
+            } catch (NoSuchFileException e) {
+                throw e;
             } catch (IOException e) {
                 throw new KernelException(KernelException.Category.INTERNAL, "creating cgroup " + level + ": " + e, e);
             }
@@ -244,6 +266,28 @@ public final class CgroupV1Driver implements ResourceDriver {
     public void delete(CgroupHandle cgroup) {
         CgroupDirs dirs = CgroupDirs.of(cgroup);
         CgroupTree.killAndRemove(dirs.existing(), dirs.dir("freezer"), DELETE_TIMEOUT);
+        removeDefaultParentIfEmpty(cgroup.path(), dirs.distinct());
+    }
+
+    /**
+     * The default parent ({@value CgroupPath#DEFAULT_PARENT}) is jctr's own: once its last container is gone it
+     * is removed too, so that jctr leaves nothing behind. A configured parent belongs to the operator and stays.
+     */
+    private static void removeDefaultParentIfEmpty(String path, List<Path> containerDirs) {
+        String relative = path.startsWith("/") ? path.substring(1) : path;
+        if (!relative.startsWith(CgroupPath.DEFAULT_PARENT + "/") || relative.indexOf('/', CgroupPath.DEFAULT_PARENT.length() + 1) >= 0) {
+            return;
+        }
+        for (Path dir : containerDirs) {
+            try {
+                PosixFiles.rmdir(dir.getParent());
+            } catch (SyscallException e) {
+                // ENOTEMPTY/EBUSY: other containers still live there; ENOENT: already gone.
+                if (!e.is(Errno.ENOTEMPTY) && !e.is(Errno.EBUSY) && !e.is(Errno.ENOENT)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

@@ -28,6 +28,14 @@ final class EventWatcher implements Subscription {
     private record Counter(String file, String key, ResourceEvent.Type type) {
     }
 
+    /**
+     * The running watchers of each cgroup directory, so that {@link #flush} can deliver what happened just
+     * before the cgroup goes away: an OOM kill that ends the container is followed at once by the cgroup's
+     * deletion, often before the watcher thread wakes.
+     */
+    private static final Map<java.nio.file.Path, java.util.Set<EventWatcher>> ACTIVE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final List<Counter> COUNTERS = List.of(
             new Counter("memory.events", "oom", ResourceEvent.Type.OOM),
             new Counter("memory.events", "oom_kill", ResourceEvent.Type.OOM_KILL),
@@ -67,22 +75,39 @@ final class EventWatcher implements Subscription {
     /** Starts watching {@code dir}; events that happened before are not reported. */
     static EventWatcher start(CgroupDir dir, ResourceEventListener listener) {
         EventWatcher w = new EventWatcher(dir, listener);
+        ACTIVE.computeIfAbsent(dir.path(), p -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(w);
         w.thread.start();
         return w;
+    }
+
+    /** Delivers the pending changes of every watcher of {@code dir} now; called before the cgroup is removed. */
+    static void flush(java.nio.file.Path dir) {
+        for (EventWatcher w : ACTIVE.getOrDefault(dir, java.util.Set.of())) {
+            w.deliverChanges();
+        }
+    }
+
+    private void unregister() {
+        ACTIVE.computeIfPresent(dir.path(), (p, set) -> {
+            set.remove(this);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     private void run() {
         try {
             while (!closed) {
                 Inotify.read(fd, POLL_MILLIS);
+                // Read before checking that the cgroup still exists: the change may be its last.
+                deliverChanges();
                 if (closed || !dir.exists()) {
                     break;
                 }
-                deliverChanges();
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "event watch of cgroup " + dir.cgroupPath() + " stopped", e);
         } finally {
+            unregister();
             synchronized (fdLock) {
                 fdClosed = true;
                 PosixFiles.close(fd);
@@ -90,7 +115,7 @@ final class EventWatcher implements Subscription {
         }
     }
 
-    private void deliverChanges() {
+    private synchronized void deliverChanges() {
         for (int i = 0; i < COUNTERS.size(); i++) {
             Counter c = COUNTERS.get(i);
             long now = current(c);
@@ -118,6 +143,7 @@ final class EventWatcher implements Subscription {
     @Override
     public void close() {
         closed = true;
+        unregister();
         synchronized (fdLock) {
             if (!fdClosed) {
                 // Removing a watch queues IN_IGNORED, which wakes the thread at once.

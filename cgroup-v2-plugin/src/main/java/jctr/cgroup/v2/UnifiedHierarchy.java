@@ -101,15 +101,31 @@ final class UnifiedHierarchy {
         List<Write> planned = translate(r, CgroupView.NONE);
         List<DeviceFilter.Rule> deviceRules = DeviceFilter.rules(r.devices());
         CgroupDir dir = dir(path);
-        prepareAncestors(path, controllersOf(planned));
         boolean createdTarget = false;
-        if (dir.exists()) {
-            if (dir.populated() || !dir.procs().isEmpty()) {
-                throw new AlreadyExistsException("cgroup " + path + " exists and has processes " + dir.procs());
+        // A concurrent delete may remove the empty default parent between the two steps: start over then.
+        for (int attempt = 1; ; attempt++) {
+            prepareAncestors(path, controllersOf(planned));
+            if (dir.exists()) {
+                if (dir.populated() || !dir.procs().isEmpty()) {
+                    throw new AlreadyExistsException("cgroup " + path + " exists and has processes " + dir.procs());
+                }
+                break;
             }
-        } else {
-            mkdir(dir.path(), path);
-            createdTarget = true;
+            try {
+                Files.createDirectory(dir.path());
+                createdTarget = true;
+                break;
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) {
+                    throw new KernelException(KernelException.Category.INTERNAL, "cannot create cgroup " + path
+                            + ": its parent kept disappearing", e);
+                }
+            } catch (IOException e) {
+                throw new KernelException(KernelException.Category.FAILED_PRECONDITION, "cannot create cgroup " + path
+                        + ": " + reason(e), e);
+            }
         }
         try {
             // Translated again now that the directory exists: some choices depend on its files (io.bfq.weight).
@@ -168,11 +184,32 @@ final class UnifiedHierarchy {
     }
 
     void delete(CgroupHandle handle) {
-        CgroupDir dir = dir(checkHandle(handle));
-        if (!dir.exists()) {
+        String path = checkHandle(handle);
+        CgroupDir dir = dir(path);
+        if (dir.exists()) {
+            EventWatcher.flush(dir.path());
+            removeTree(dir);
+        }
+        removeDefaultParentIfEmpty(path);
+    }
+
+    /**
+     * The default parent is jctr's own: once its last container is gone it is removed too, so that jctr leaves
+     * nothing behind. A configured parent belongs to the operator and stays.
+     */
+    private void removeDefaultParentIfEmpty(String path) {
+        int slash = path.lastIndexOf('/');
+        if (slash <= 0 || !path.substring(0, slash).equals(CgroupV2Driver.DEFAULT_PARENT)) {
             return;
         }
-        removeTree(dir);
+        try {
+            dir(CgroupV2Driver.DEFAULT_PARENT).remove();
+        } catch (SyscallException e) {
+            // EBUSY/ENOTEMPTY: other containers still live there; ENOENT: already gone.
+            if (!e.is(Errno.EBUSY) && !e.is(Errno.ENOTEMPTY) && !e.is(Errno.ENOENT)) {
+                throw e;
+            }
+        }
     }
 
     Subscription watch(CgroupHandle handle, ResourceEventListener listener) {

@@ -66,11 +66,15 @@ public final class SpecValidator {
         }
         LinuxSpec linux = spec.linuxOrEmpty();
         Set<NamespaceType> created = checkNamespaces(linux, out);
-        if (spec.hostname() != null && !spec.hostname().isEmpty() && !created.contains(NamespaceType.UTS)) {
-            out.add(new String[] {"hostname", "setting a hostname needs a new uts namespace in linux.namespaces"});
+        // A uts namespace of its own, new or joined by path: without one the name would be the runtime's.
+        boolean uts = linux.namespaces().stream().anyMatch(n -> "uts".equals(n.type()));
+        if (spec.hostname() != null && !spec.hostname().isEmpty() && !uts) {
+            out.add(new String[] {"hostname", "setting a hostname needs a uts namespace in linux.namespaces "
+                    + "(new, or joined by path); without one it would rename the host"});
         }
-        if (spec.domainname() != null && !spec.domainname().isEmpty() && !created.contains(NamespaceType.UTS)) {
-            out.add(new String[] {"domainname", "setting a domainname needs a new uts namespace in linux.namespaces"});
+        if (spec.domainname() != null && !spec.domainname().isEmpty() && !uts) {
+            out.add(new String[] {"domainname", "setting a domainname needs a uts namespace in linux.namespaces "
+                    + "(new, or joined by path); without one it would rename the host"});
         }
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount m = spec.mounts().get(i);
@@ -184,10 +188,12 @@ public final class SpecValidator {
     private static void checkLinux(LinuxSpec linux, Set<NamespaceType> created, List<String[]> out) {
         boolean userNs = linux.namespaces().stream().anyMatch(n -> "user".equals(n.type()));
         if (!userNs && (!linux.uidMappings().isEmpty() || !linux.gidMappings().isEmpty())) {
-            out.add(new String[] {"linux.uidMappings", "id mappings need a user namespace in linux.namespaces"});
+            out.add(new String[] {linux.uidMappings().isEmpty() ? "linux.gidMappings" : "linux.uidMappings",
+                "id mappings need a user namespace in linux.namespaces"});
         }
         if (created.contains(NamespaceType.USER) && (linux.uidMappings().isEmpty() || linux.gidMappings().isEmpty())) {
-            out.add(new String[] {"linux.uidMappings", "a new user namespace needs uidMappings and gidMappings"});
+            out.add(new String[] {linux.uidMappings().isEmpty() ? "linux.uidMappings" : "linux.gidMappings",
+                "a new user namespace needs uidMappings and gidMappings"});
         }
         checkMappings("linux.uidMappings", linux.uidMappings(), out);
         checkMappings("linux.gidMappings", linux.gidMappings(), out);

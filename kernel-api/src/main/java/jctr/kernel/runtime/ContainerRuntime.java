@@ -30,6 +30,7 @@ import jctr.kernel.oci.Root;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.oci.SpecValidator;
 import jctr.kernel.oci.State;
+import jctr.kernel.registry.DriverKind;
 import jctr.kernel.registry.DriverRegistry;
 import jctr.kernel.spi.DriverContext;
 import jctr.kernel.spi.ExecRequest;
@@ -117,8 +118,9 @@ public final class ContainerRuntime {
 
     /**
      * Creates container {@code id} from the OCI bundle {@code bundleDir}: its cgroup and its init process,
-     * set up but waiting for {@link #start}. On any failure nothing is left behind: the init is killed,
-     * the cgroup and the state removed.
+     * set up but waiting for {@link #start}; then the prestart, createRuntime and createContainer hooks run,
+     * in that order, with the state the container has once they pass ({@code created}). On any failure
+     * nothing is left behind: the init is killed, the cgroup and the state removed.
      *
      * @return the state after creation ({@code created})
      * @throws InvalidConfigException for a malformed or invalid config.json, naming the field
@@ -133,8 +135,8 @@ public final class ContainerRuntime {
         Spec spec = resolve(parsed.value(), bundle, configFile.toString(), options);
         Stdio stdio = stdio(spec, options, configFile.toString());
 
-        IsolationDriver isolation = registry.isolation(config.drivers().isolation(), context(),
-                config.optionsFor(config.drivers().isolation()));
+        String isolationName = registry.choose(DriverKind.ISOLATION, config.drivers().isolation(), context()).name();
+        IsolationDriver isolation = registry.isolation(isolationName, context(), config.optionsFor(isolationName));
         ResourceDriver resource = configuredResource();
         ContainerRecord record = new ContainerRecord(id, ContainerStatus.CREATING, bundle.toString(), null, null, null,
                 new ContainerRecord.DriverNames(isolation.name(), resource == null ? NO_RESOURCE_DRIVER : resource.name(),
@@ -149,16 +151,20 @@ public final class ContainerRuntime {
                 store.save(lock, record);
             }
             IsolatedProcess init = isolation.create(new IsolationRequest(id, spec, bundle, store.containerDir(id),
-                    record.cgroup(), stdio, new IsolationRequest.Options(options.noPivot(), options.noNewKeyring())));
+                    record.cgroup(), stdio, new IsolationRequest.Options(options.noPivot(), options.noNewKeyring(),
+                    options.launchWrapper())));
             record = record.withInit(init);
             store.save(lock, record);
+            ContainerRecord created = record.withStatus(Lifecycle.apply(id, record.status(), LifecycleEvent.CREATED));
             if (spec.hooks() != null) {
-                State creating = ociState(record);
-                Hooks.runAll("createRuntime", spec.hooks().createRuntime(), creating, bundle);
-                Hooks.runAll("prestart", spec.hooks().prestart(), creating, bundle);
-                Hooks.runAll("createContainer", spec.hooks().createContainer(), creating, bundle);
+                // runtime.md: the environment is created in step 2 ("creating"); prestart, createRuntime and
+                // createContainer are steps 3-5, after it, so they see "created" (persisted once they pass).
+                State state = ociState(created);
+                Hooks.runAll("prestart", spec.hooks().prestart(), state, bundle);
+                Hooks.runAll("createRuntime", spec.hooks().createRuntime(), state, bundle);
+                Hooks.runAll("createContainer", spec.hooks().createContainer(), state, bundle);
             }
-            record = record.withStatus(Lifecycle.apply(id, record.status(), LifecycleEvent.CREATED));
+            record = created;
             store.save(lock, record);
             if (options.pidFile() != null) {
                 PidFile.write(options.pidFile(), init.pid());
@@ -390,6 +396,18 @@ public final class ContainerRuntime {
      * @return its exit code (128 + signal when killed), or 0 when detached
      */
     public int exec(String id, ProcessSpec process, Stdio stdio, boolean detach, Path pidFile) {
+        return exec(id, process, stdio, detach, pidFile, List.of());
+    }
+
+    /**
+     * Like {@link #exec(String, ProcessSpec, Stdio, boolean, Path)}, launching through {@code launchWrapper}
+     * (see {@link jctr.kernel.spi.LaunchWrapper}); with a wrapper the process is the wrapper's child, so it
+     * must be detached: the wrapper learns its exit status.
+     */
+    public int exec(String id, ProcessSpec process, Stdio stdio, boolean detach, Path pidFile, List<String> launchWrapper) {
+        if (!launchWrapper.isEmpty() && !detach) {
+            throw new IllegalArgumentException("an exec through a launch wrapper is detached: the wrapper waits for it");
+        }
         IsolatedProcess started;
         try (ContainerLock lock = store.lock(id)) {
             ContainerRecord r = refresh(lock, store.get(id));
@@ -404,7 +422,7 @@ public final class ContainerRuntime {
             if (!detach) {
                 Processes.becomeChildSubreaper();
             }
-            started = isolation(r).exec(r.init(), new ExecRequest(process, stdio));
+            started = isolation(r).exec(r.init(), new ExecRequest(process, stdio, launchWrapper));
         }
         if (pidFile != null) {
             PidFile.write(pidFile, started.pid());
@@ -607,7 +625,9 @@ public final class ContainerRuntime {
         if (NO_RESOURCE_DRIVER.equals(name)) {
             return null;
         }
-        return registry.resource(name, context(), config.optionsFor(name));
+        // Options are the chosen driver's ("auto" has none of its own).
+        String chosen = registry.choose(DriverKind.RESOURCE, name, context()).name();
+        return registry.resource(chosen, context(), config.optionsFor(chosen));
     }
 
     private IsolationDriver isolation(ContainerRecord r) {

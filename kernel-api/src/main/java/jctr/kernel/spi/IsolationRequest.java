@@ -1,6 +1,7 @@
 package jctr.kernel.spi;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 import jctr.kernel.oci.Spec;
@@ -31,8 +32,18 @@ public record IsolationRequest(String containerId, Spec spec, Path bundle, Path 
     /**
      * @param noPivot use MS_MOVE + chroot instead of pivot_root (needed when the rootfs is on a ramfs)
      * @param noNewKeyring do not create a new session keyring for the container
+     * @param launchWrapper see {@link LaunchWrapper}; empty for none
      */
-    public record Options(boolean noPivot, boolean noNewKeyring) {
+    public record Options(boolean noPivot, boolean noNewKeyring, List<String> launchWrapper) {
         public static final Options DEFAULT = new Options(false, false);
+
+        public Options {
+            launchWrapper = LaunchWrapper.check(launchWrapper);
+        }
+
+        /** Options without a launch wrapper. */
+        public Options(boolean noPivot, boolean noNewKeyring) {
+            this(noPivot, noNewKeyring, List.of());
+        }
     }
 }

@@ -2,7 +2,6 @@ package jctr.kernel.state;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,7 +49,7 @@ public final class StateStore {
     private static final String STATE_FILE = "state.json";
     private static final String CREATING_PREFIX = ".creating-";
     private static final String TRASH_PREFIX = ".trash-";
-    private static final String TMP_MARK = ".tmp-";
+    private static final String TMP_MARK = AtomicFiles.TMP_MARK;
 
     /** Test seam: called between writing the temp file and renaming it (where a crash loses nothing). */
     interface WriteHook {
@@ -271,33 +269,11 @@ public final class StateStore {
     }
 
     private void writeAtomically(Path target, byte[] content) {
-        Path tmp = target.resolveSibling(target.getFileName() + TMP_MARK
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            hook.beforeRename(tmp, target);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(target.getParent());
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort; recover() removes it later
-            }
-            throw new UncheckedIOException("writing " + target, e);
-        }
+        AtomicFiles.write(target, content, hook::beforeRename);
     }
 
     private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        AtomicFiles.fsyncDirectory(dir);
     }
 
     static void deleteTree(Path dir) {

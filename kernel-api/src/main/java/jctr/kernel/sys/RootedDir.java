@@ -67,18 +67,36 @@ public final class RootedDir implements AutoCloseable {
         if (relative.isEmpty()) {
             return root;
         }
-        int dirFd = openat2(relative, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC);
+        return realPath(openat2(relative, OpenFlags.O_PATH | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC), relative);
+    }
+
+    /**
+     * Resolves {@code relative} inside the root like {@link #resolveDirectory}, to a file of any type (a
+     * symlink in the last component is followed too, inside the root), and returns its host path.
+     *
+     * @throws SyscallException ENOENT if a component is missing (also a dangling symlink), ELOOP for too
+     *         many symlinks, EXDEV for magic links
+     */
+    public Path resolve(String relative) {
+        if (relative.isEmpty()) {
+            return root;
+        }
+        return realPath(openat2(relative, OpenFlags.O_PATH | OpenFlags.O_CLOEXEC), relative);
+    }
+
+    /** The host path of an O_PATH descriptor from {@link #openat2}, which it closes. */
+    private Path realPath(int pathFd, String relative) {
         try {
-            Path real = Files.readSymbolicLink(Path.of("/proc/self/fd/" + dirFd));
+            Path real = Files.readSymbolicLink(Path.of("/proc/self/fd/" + pathFd));
             if (!real.startsWith(root)) {
                 // openat2 guarantees this; a failure here means the root was moved while in use.
                 throw new SyscallException("openat2", Errno.EXDEV, root + ", " + relative + " resolved to " + real);
             }
             return real;
         } catch (IOException e) {
-            throw new UncheckedIOException("reading /proc/self/fd/" + dirFd, e);
+            throw new UncheckedIOException("reading /proc/self/fd/" + pathFd, e);
         } finally {
-            PosixFiles.close(dirFd);
+            PosixFiles.close(pathFd);
         }
     }
 

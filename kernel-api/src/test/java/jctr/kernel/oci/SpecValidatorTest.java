@@ -65,11 +65,36 @@ class SpecValidatorTest {
         assertEquals("process", SpecValidator.problems(noProcess, true).getFirst()[0]);
     }
 
+    private static List<String[]> problems(String json) {
+        return SpecValidator.problems(OciJson.parse("t", json, Spec.class, false), false);
+    }
+
     @Test
-    void hostnameNeedsUtsNamespace() {
-        Spec s = OciJson.parse("t", """
-                {"ociVersion":"1.0.0","root":{"path":"r"},"hostname":"x","linux":{"namespaces":[{"type":"pid"}]}}
-                """, Spec.class, false);
-        assertEquals("hostname", SpecValidator.problems(s, false).getFirst()[0]);
+    void hostnameAndDomainnameNeedAUtsNamespaceNewOrJoined() {
+        String noUts = """
+                {"ociVersion":"1.0.0","root":{"path":"r"},"%s":"x","linux":{"namespaces":[{"type":"pid"}]}}""";
+        assertEquals("hostname", problems(noUts.formatted("hostname")).getFirst()[0]);
+        assertTrue(problems(noUts.formatted("hostname")).getFirst()[1].contains("would rename the host"));
+        assertEquals("domainname", problems(noUts.formatted("domainname")).getFirst()[0]);
+        // config.md: the name is set in the container's uts namespace, which may be one joined by path
+        String joined = """
+                {"ociVersion":"1.0.0","root":{"path":"r"},"hostname":"x","domainname":"y",
+                 "linux":{"namespaces":[{"type":"uts","path":"/proc/42/ns/uts"}]}}""";
+        assertEquals(List.of(), problems(joined));
+    }
+
+    @Test
+    void mappingErrorsNameTheMappingsAtFault() {
+        String noUser = """
+                {"ociVersion":"1.0.0","root":{"path":"r"},"linux":{"namespaces":[{"type":"pid"}],%s}}""";
+        String map = "[{\"containerID\":0,\"hostID\":1000,\"size\":1}]";
+        assertEquals("linux.gidMappings", problems(noUser.formatted("\"gidMappings\":" + map)).getFirst()[0]);
+        assertEquals("linux.uidMappings", problems(noUser.formatted("\"uidMappings\":" + map)).getFirst()[0]);
+        String newUser = """
+                {"ociVersion":"1.0.0","root":{"path":"r"},"linux":{"namespaces":[{"type":"user"}],%s}}""";
+        String[] onlyUid = problems(newUser.formatted("\"uidMappings\":" + map)).getFirst();
+        assertEquals("linux.gidMappings", onlyUid[0]);
+        assertTrue(onlyUid[1].contains("needs uidMappings and gidMappings"));
+        assertEquals("linux.uidMappings", problems(newUser.formatted("\"gidMappings\":" + map)).getFirst()[0]);
     }
 }

@@ -256,7 +256,7 @@ class ContainerRuntimeTest {
         assertThrows(UnsupportedFeatureException.class,
                 () -> runtime.create("c1", bundle("b", "", "/bin/sleep", "60"), CreateOptions.DEFAULT));
         assertEquals(List.of("create /jctr/c1", "delete /jctr/c1"), resources.calls);
-        assertTrue(isolation.allGone());
+        assertTrue(awaitTrue(isolation::allGone), "the launched process must be killed");
         assertNothingLeft();
     }
 
@@ -288,10 +288,12 @@ class ContainerRuntimeTest {
         List<String> lines = Files.readAllLines(log);
         assertEquals(5, lines.size(), lines.toString());
         String common = "\"id\":\"c1\",";
-        assertTrue(lines.get(0).startsWith("createRuntime {\"ociVersion\":\"1.2.0\"," + common + "\"status\":\"creating\",\"pid\":"
+        // runtime.md lifecycle: the environment is made in step 2 ("creating"); prestart, createRuntime and
+        // createContainer are steps 3-5, so they run in that order and see "created"
+        assertTrue(lines.get(0).startsWith("prestart {\"ociVersion\":\"1.2.0\"," + common + "\"status\":\"created\",\"pid\":"
                 + s.pid() + ",\"bundle\":\"" + b + "\",\"annotations\":{\"org.example\":\"yes\"}}"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("prestart ") && lines.get(1).contains("\"creating\""), lines.get(1));
-        assertTrue(lines.get(2).startsWith("createContainer ") && lines.get(2).contains("\"creating\""), lines.get(2));
+        assertTrue(lines.get(1).startsWith("createRuntime ") && lines.get(1).contains("\"created\""), lines.get(1));
+        assertTrue(lines.get(2).startsWith("createContainer ") && lines.get(2).contains("\"created\""), lines.get(2));
         assertTrue(lines.get(3).startsWith("poststart ") && lines.get(3).contains("\"running\""), lines.get(3));
         assertTrue(lines.get(4).startsWith("poststop ") && lines.get(4).contains("\"stopped\""), lines.get(4));
     }

@@ -40,4 +40,22 @@ class RootedDirTest {
             assertTrue(assertThrows(SyscallException.class, () -> r.resolveDirectory("/proc/self/root")).is(Errno.ENOENT));
         }
     }
+
+    @Test
+    void filesResolveInsideTheRootWithTheLastSymlinkFollowed() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("lib"));
+        Files.writeString(root.resolve("lib/passwd"), "inside");
+        Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("/../../lib/passwd"));
+        Files.createSymbolicLink(root.resolve("etc/group"), Path.of("/etc/group"));
+        try (RootedDir r = RootedDir.open(root)) {
+            Path real = root.toRealPath();
+            assertEquals(real.resolve("lib/passwd"), r.resolve("etc/passwd"), "the absolute target resolves in the root");
+            assertEquals(real.resolve("lib/passwd"), r.resolve("lib/passwd"));
+            assertTrue(assertThrows(SyscallException.class, () -> r.resolve("etc/group")).is(Errno.ELOOP),
+                    "a link to itself loops instead of reaching the host's /etc/group");
+            assertTrue(assertThrows(SyscallException.class, () -> r.resolve("etc/shadow")).is(Errno.ENOENT));
+        }
+    }
 }

@@ -12,8 +12,16 @@ public final class Cli {
     /** A picocli command line with jctr's error handling. */
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
+        // As docker: after the image (run) or the container (exec), everything is the command and its arguments.
+        for (String name : new String[] {"run", "exec"}) {
+            CommandLine sub = cl.getSubcommands().get(name);
+            if (sub != null) {
+                sub.setStopAtPositional(true);
+            }
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println(commandLine.getCommandName() + ": " + message(ex));
+            // Named after the program (jctr: ...), as docker does, whichever subcommand failed.
+            commandLine.getErr().println(commandLine.getCommandSpec().root().name() + ": " + message(ex));
             commandLine.getErr().flush();
             return exitCode(ex);
         });

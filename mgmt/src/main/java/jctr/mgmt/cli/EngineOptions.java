@@ -42,6 +42,25 @@ public final class EngineOptions {
         return EngineConfig.load(config, System.getenv(), flags);
     }
 
+    /** These flags as command-line arguments (to start a daemon with the same configuration). */
+    public void asFlags(java.util.List<String> out) {
+        if (config != null) {
+            out.addAll(java.util.List.of("--config", config.toString()));
+        }
+        add(out, "--isolation-driver", isolationDriver);
+        add(out, "--resource-driver", resourceDriver);
+        add(out, "--storage-driver", storageDriver);
+        add(out, "--state-root", stateRoot);
+        add(out, "--data-root", dataRoot);
+    }
+
+    private static void add(java.util.List<String> out, String flag, String v) {
+        if (v != null) {
+            out.add(flag);
+            out.add(v);
+        }
+    }
+
     private static void put(Map<String, String> m, String k, String v) {
         if (v != null) {
             m.put(k, v);

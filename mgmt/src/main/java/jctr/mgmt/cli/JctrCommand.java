@@ -2,6 +2,8 @@ package jctr.mgmt.cli;
 
 import java.util.concurrent.Callable;
 
+import jctr.mgmt.cli.image.ImageCommand;
+import jctr.mgmt.cli.image.ImagePullCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,14 +11,29 @@ import picocli.CommandLine.Mixin;
 /** The {@code jctr} command: the Docker-like front end of the engine. */
 @Command(name = "jctr", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "A container engine for Linux written in Java",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, DaemonCommand.class, RunCommand.class, ContainerCommands.Ps.class,
+                ContainerCommands.Start.class, ContainerCommands.Stop.class, ContainerCommands.Restart.class,
+                ContainerCommands.Kill.class, ContainerCommands.Rm.class, ContainerCommands.Inspect.class,
+                ContainerCommands.Logs.class, ContainerCommands.Attach.class, ContainerCommands.Exec.class,
+                ContainerCommands.Wait.class, ContainerCommands.Pause.class, ContainerCommands.Unpause.class,
+                VolumeCommand.class, ImageCommands.Images.class, ImageCommands.Rmi.class, ImageCommand.class,
+                ImagePullCommand.class, CommandLine.HelpCommand.class})
 public final class JctrCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engine;
 
+    @CommandLine.Option(names = {"-H", "--host"}, paramLabel = "unix://PATH",
+            description = "Daemon socket to talk to (default: unix:///run/jctr/jctr.sock, or $JCTR_HOST)")
+    String host;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The engine flags given on the command line (for subcommands in other packages). */
+    public EngineOptions engineOptions() {
+        return engine;
+    }
 
     @Override
     public Integer call() {

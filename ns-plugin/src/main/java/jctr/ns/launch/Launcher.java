@@ -12,7 +12,9 @@ import java.util.List;
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
 import jctr.kernel.NotFoundException;
+import jctr.kernel.host.ProcStat;
 import jctr.kernel.spi.Stdio;
+import jctr.kernel.sys.Errno;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.OpenFlags;
 import jctr.kernel.sys.PosixFiles;
@@ -76,6 +78,15 @@ public final class Launcher {
      *         gone (killed and reaped) and its mount namespace with it
      */
     public Launched launch(LaunchPlan plan) {
+        return launch(plan, List.of());
+    }
+
+    /**
+     * Like {@link #launch(LaunchPlan)}, spawning {@code wrapper} with the launcher's command line appended
+     * instead of the launcher itself (see {@link jctr.kernel.spi.LaunchWrapper}): the wrapper's exit only
+     * means it has started the launcher, and the process is then the wrapper's child, not this JVM's.
+     */
+    public Launched launch(LaunchPlan plan, List<String> wrapper) {
         byte[] encoded = PlanEncoder.encode(plan);
         int[] pair = UnixSockets.pair();
         int parentFd = pair[0];
@@ -90,7 +101,12 @@ public final class Launcher {
                 PosixFiles.close(childFd);
                 childFd = moved;
             }
-            launcher.open(Spawn.spawn(binary, List.of("jctr-init"), List.of(), fileActions(plan.stdio(), childFd)));
+            Path program = wrapper.isEmpty() ? binary : Path.of(wrapper.getFirst());
+            List<String> argv = new ArrayList<>(wrapper.isEmpty() ? List.of("jctr-init") : wrapper);
+            if (!wrapper.isEmpty()) {
+                argv.add(binary.toString());
+            }
+            launcher.open(Spawn.spawn(program, argv, List.of(), fileActions(plan.stdio(), childFd)));
             PosixFiles.close(childFd);
             childFd = -1;
             try {
@@ -153,7 +169,23 @@ public final class Launcher {
 
         ExitStatus reap() {
             reaped = true;
-            return Processes.waitFor(pidfd);
+            try {
+                return Processes.waitFor(pidfd);
+            } catch (SyscallException e) {
+                if (!e.is(Errno.ECHILD)) {
+                    throw e;
+                }
+                // Launched through a wrapper, the process is the wrapper's child: its parent reaps it.
+                for (int i = 0; i < 1000 && ProcStat.alive(pid, 0); i++) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                return ExitStatus.killed(Signals.SIGKILL);
+            }
         }
 
         void kill() {

@@ -18,9 +18,8 @@ import java.util.TreeSet;
 import jctr.kernel.host.MountEntry;
 
 /**
- * The facts about the host that shape a launch plan: the mount table (where the rootfs's parent mount
- * is, whether / is an initramfs, which cgroup hierarchies to show a container), this process's own
- * cgroups, and the kernel's last capability. Read fresh for every launch by {@link #current()}; tests
+ * The facts about the host that shape a launch plan: the mount table (whether / is an initramfs, which
+ * cgroup hierarchies to show a container), this process's own cgroups, and the kernel's last capability. Read fresh for every launch by {@link #current()}; tests
  * build one by hand.
  *
  * @param mounts the mount table of this process's mount namespace, in /proc/self/mountinfo order
@@ -104,13 +103,6 @@ public record HostView(List<MountEntry> mounts, Map<String, String> cgroupSymlin
     /** Whether / is the initramfs (rootfs/ramfs), where pivot_root(2) is refused and MS_MOVE+chroot is needed. */
     public boolean rootIsRamfs() {
         return topmostAt("/").map(m -> m.fsType().equals("rootfs") || m.fsType().equals("ramfs")).orElse(false);
-    }
-
-    /** The mount point of the mount that holds {@code path} (the longest mount point that is a prefix of it). */
-    public String mountPointOf(String path) {
-        Path target = Path.of(path).normalize();
-        return mounts.stream().map(MountEntry::mountPoint).filter(mp -> target.startsWith(Path.of(mp)))
-                .max(Comparator.comparingInt(String::length)).orElse("/");
     }
 
     /**

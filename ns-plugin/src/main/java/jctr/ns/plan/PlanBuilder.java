@@ -60,7 +60,7 @@ import static jctr.kernel.sys.OpenFlags.S_IFIFO;
  * config-linux.md): join namespaces given by path (user first), clone3 into the new ones (and the
  * cgroup), wait while the parent writes id maps and cgroup membership, unshare the cgroup and time
  * namespaces, join a new session keyring (unless {@code noNewKeyring}), then rlimits, hostname, sysctls, the root mount and {@code mounts} in order, devices and
- * /dev symlinks, pivot_root, console, read-only root, readonly and masked paths, then the process's
+ * /dev symlinks, pivot_root, the root's propagation, console, read-only root, readonly and masked paths, then the process's
  * credentials: umask, seccomp (before dropping capabilities unless no_new_privs), bounding set, groups,
  * gid, uid, capabilities, ambient set, cwd, no_new_privs, PATH lookup, the start gate, seccomp (with
  * no_new_privs, as late as possible) and execve.
@@ -101,15 +101,13 @@ public final class PlanBuilder {
         }
         String rootfs = Path.of(spec.root().path()).normalize().toString();
         Namespaces ns = Namespaces.of(linux.namespaces());
-        if (!ns.created.containsKey(NamespaceType.MOUNT)) {
-            if (ns.joinedField(NamespaceType.MOUNT) != null) {
-                throw new UnsupportedFeatureException(ns.joinedField(NamespaceType.MOUNT)
-                        + ": joining an existing mount namespace is not supported: jctr sets up the root file system "
-                        + "in a new one");
-            }
-            throw new InvalidConfigException("", "linux.namespaces", "jctr needs a new mount namespace "
-                    + "({\"type\": \"mount\"}) to set up the root file system");
+        if (!ns.has(NamespaceType.MOUNT)) {
+            throw new InvalidConfigException("", "linux.namespaces", "needs a mount namespace ({\"type\": \"mount\"}, "
+                    + "new or joined by path): jctr sets up the root file system in the container's mount namespace, "
+                    + "never in the runtime's");
         }
+        // A joined mount namespace gets the same root file system set-up as a new one: root, mounts,
+        // rootfsPropagation and the paths apply to the container whichever way its namespace came to be.
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
         // Host paths first: joining namespaces changes what paths mean and drops host privileges.
@@ -124,7 +122,10 @@ public final class PlanBuilder {
             }
         }
         CgroupHandle cgroup = request.cgroup();
-        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null ? cgroup.cloneIntoDir() : "";
+        // After joining another mount namespace the cgroup directory's path would be looked up there: the
+        // child is then placed through its cgroup.procs files, written from here.
+        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null && ns.created.containsKey(NamespaceType.MOUNT)
+                ? cgroup.cloneIntoDir() : "";
         if (!cloneInto.isEmpty()) {
             flags |= CLONE_INTO_CGROUP;
         }
@@ -169,13 +170,10 @@ public final class PlanBuilder {
         }
 
         long rootPropagation = rootPropagation(linux.rootfsPropagation());
-        ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
-        if ((rootPropagation & MS_SHARED) != 0) {
-            // pivot_root refuses a new root whose parent mount is shared.
-            Path parent = Path.of(rootfs).getParent();
-            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", host.mountPointOf(parent == null ? "/"
-                    : parent.toString()), "", MS_PRIVATE, ""));
-        }
+        // Until the new root is in place the whole tree is a slave: nothing mounted here reaches the host,
+        // the rootfs can be bound (an unbindable source could not) and pivot_root accepts it (it refuses
+        // shared mounts). The requested propagation is the new root's, set once it is "/".
+        ops.add(new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""));
         ops.add(new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""));
         ops.add(new Op.OpenRoot("root.path", rootfs));
 
@@ -193,6 +191,9 @@ public final class PlanBuilder {
             ops.add(new Op.MoveRoot("root.path", rootfs));
         } else {
             ops.add(new Op.PivotRoot("root.path"));
+        }
+        if (rootPropagation != 0) {
+            ops.add(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", rootPropagation, ""));
         }
         if (terminal) {
             ops.add(console(process, true));
@@ -295,16 +296,19 @@ public final class PlanBuilder {
         }
     }
 
+    /** Sets the names in the container's uts namespace, new or joined (never in the runtime's own). */
     private static void hostnames(Spec spec, Namespaces ns, List<Op> ops) {
         if (spec.hostname() != null && !spec.hostname().isEmpty()) {
-            if (!ns.created.containsKey(NamespaceType.UTS)) {
-                throw new InvalidConfigException("", "hostname", "setting a hostname needs a new uts namespace");
+            if (!ns.has(NamespaceType.UTS)) {
+                throw new InvalidConfigException("", "hostname", "setting a hostname needs a uts namespace "
+                        + "(new, or joined by path)");
             }
             ops.add(new Op.Hostname("hostname", spec.hostname()));
         }
         if (spec.domainname() != null && !spec.domainname().isEmpty()) {
-            if (!ns.created.containsKey(NamespaceType.UTS)) {
-                throw new InvalidConfigException("", "domainname", "setting a domainname needs a new uts namespace");
+            if (!ns.has(NamespaceType.UTS)) {
+                throw new InvalidConfigException("", "domainname", "setting a domainname needs a uts namespace "
+                        + "(new, or joined by path)");
             }
             ops.add(new Op.Domainname("domainname", spec.domainname()));
         }
@@ -323,9 +327,10 @@ public final class PlanBuilder {
         return sb.toString();
     }
 
+    /** The propagation flags of {@code linux.rootfsPropagation}, or 0 when it is not set. */
     private static long rootPropagation(String name) {
         if (name == null || name.isEmpty()) {
-            return MS_SLAVE | MS_REC;
+            return 0;
         }
         long rec = name.startsWith("r") ? MS_REC : 0;
         return rec | switch (rec != 0 ? name.substring(1) : name) {

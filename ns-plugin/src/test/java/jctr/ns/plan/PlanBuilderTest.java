@@ -48,6 +48,7 @@ import static jctr.kernel.sys.MountFlags.MS_REMOUNT;
 import static jctr.kernel.sys.MountFlags.MS_SHARED;
 import static jctr.kernel.sys.MountFlags.MS_SLAVE;
 import static jctr.kernel.sys.MountFlags.MS_STRICTATIME;
+import static jctr.kernel.sys.MountFlags.MS_UNBINDABLE;
 import static jctr.kernel.sys.OpenFlags.S_IFBLK;
 import static jctr.kernel.sys.OpenFlags.S_IFCHR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +83,7 @@ class PlanBuilderTest {
                 new Op.SyncParent(""),
                 new Op.NotDumpable(""),
                 new Op.SessionKeyring("", "_ses.c1"),
-                new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SLAVE | MS_REC, ""),
+                new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
                 new Op.MountRaw("root.path", rootfs, rootfs, "", MS_BIND | MS_REC, ""),
                 new Op.OpenRoot("root.path", rootfs),
                 new Op.Device("linux.devices", "/dev/null", S_IFCHR | 0666, 1, 3, 0, 0, "/dev/null"),
@@ -157,9 +158,27 @@ class PlanBuilderTest {
         var noMount = assertThrows(InvalidConfigException.class, () -> plan(Specs.minimal().withLinux(
                 Specs.linux(Specs.ns("pid")))));
         assertEquals("linux.namespaces", noMount.field());
-        var joinMount = assertThrows(UnsupportedFeatureException.class, () -> plan(Specs.minimal().withLinux(
-                Specs.linux(List.of(new Namespace("mount", "/proc/1/ns/mnt"))))));
-        assertTrue(joinMount.getMessage().startsWith("linux.namespaces[0]"), joinMount.getMessage());
+    }
+
+    @Test
+    void aJoinedMountNamespaceIsEnteredBeforeTheCloneAndGetsTheSameRootfsSetUp() {
+        CgroupHandle v2 = new CgroupHandle("cgroup-v2", "/jctr/c1", "/sys/fs/cgroup/jctr/c1",
+                List.of("/sys/fs/cgroup/jctr/c1/cgroup.procs"), null);
+        LaunchPlan joined = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(Specs.linux(List.of(
+                new Namespace("pid", null), new Namespace("mount", "/proc/42/ns/mnt")))), Stdio.inherit(), v2),
+                Hosts.unified(), null);
+        assertEquals(List.of(
+                new Op.NsOpen("linux.namespaces[1].path", 0, "/proc/42/ns/mnt"),
+                new Op.SetNs("linux.namespaces[1]", 0, NamespaceType.MOUNT),
+                // no CLONE_NEWNS, and no CLONE_INTO_CGROUP: its directory would be looked up in the joined namespace
+                new Op.Clone("linux.namespaces", CLONE_PARENT | CLONE_NEWPID, "")), joined.ops().subList(0, 3));
+        assertEquals(v2.procsFiles(), joined.procsFiles());
+        LaunchPlan fresh = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(Specs.linux(Specs.ns("pid",
+                "mount"))), Stdio.inherit(), v2), Hosts.unified(), null);
+        int j = indexOf(joined, Op.Clone.class);
+        int f = indexOf(fresh, Op.Clone.class);
+        assertEquals(fresh.ops().subList(f + 1, fresh.ops().size()), joined.ops().subList(j + 1, joined.ops().size()));
+        assertTrue(joined.ops().contains(new Op.PivotRoot("root.path")));
     }
 
     @Test
@@ -336,16 +355,35 @@ class PlanBuilderTest {
     }
 
     @Test
-    void sharedRootPropagationMakesTheRootfsParentMountPrivateForPivotRoot() {
-        LinuxSpec linux = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, "rshared", null, null,
+    void rootPropagationIsSetOnTheNewRootAfterPivotRootWhileTheTreeStaysASlaveUntilThen() {
+        Map<String, Long> cases = Map.of("shared", MS_SHARED, "rshared", MS_SHARED | MS_REC, "slave", MS_SLAVE,
+                "private", MS_PRIVATE, "rprivate", MS_PRIVATE | MS_REC, "unbindable", MS_UNBINDABLE);
+        cases.forEach((name, flags) -> {
+            LinuxSpec linux = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, name, null, null,
+                    null, null, null);
+            Spec spec = Specs.minimal().withLinux(linux).withRoot(new Root("/var/lib/images/c1/rootfs", null));
+            LaunchPlan plan = plan(spec);
+            // the bind of the rootfs copies a slave (never a shared or unbindable) mount, pivot_root accepts it
+            assertEquals(List.of(
+                    new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
+                    new Op.MountRaw("root.path", "/var/lib/images/c1/rootfs", "/var/lib/images/c1/rootfs", "",
+                            MS_BIND | MS_REC, ""),
+                    new Op.MountRaw("linux.rootfsPropagation", "", "/", "", flags, "")),
+                    plan.opsOf(Op.MountRaw.class), name);
+            assertEquals(indexOf(plan, Op.PivotRoot.class) + 1,
+                    plan.ops().indexOf(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", flags, "")), name);
+        });
+        // the same after the MS_MOVE + chroot fallback: "/" is then the moved rootfs
+        LinuxSpec shared = new LinuxSpec(Specs.ns("mount"), null, null, null, null, null, null, "shared", null, null,
                 null, null, null);
-        Spec spec = Specs.minimal().withLinux(linux).withRoot(new Root("/var/lib/images/c1/rootfs", null));
-        LaunchPlan plan = plan(spec);
-        assertEquals(List.of(
-                new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SHARED | MS_REC, ""),
-                new Op.MountRaw("linux.rootfsPropagation", "", "/var/lib/images", "", MS_PRIVATE, ""),
-                new Op.MountRaw("root.path", "/var/lib/images/c1/rootfs", "/var/lib/images/c1/rootfs", "",
-                        MS_BIND | MS_REC, "")), plan.opsOf(Op.MountRaw.class));
+        LaunchPlan moved = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(shared)), Hosts.initramfs(),
+                null);
+        assertEquals(indexOf(moved, Op.MoveRoot.class) + 1,
+                moved.ops().indexOf(new Op.MountRaw("linux.rootfsPropagation", "", "/", "", MS_SHARED, "")));
+        // unset: the tree stays the slave it was made for the bind
+        assertEquals(List.of(new Op.MountRaw("", "", "/", "", MS_SLAVE | MS_REC, ""),
+                new Op.MountRaw("root.path", Specs.ROOTFS, Specs.ROOTFS, "", MS_BIND | MS_REC, "")),
+                plan(Specs.minimal()).opsOf(Op.MountRaw.class));
         var bad = assertThrows(InvalidConfigException.class, () -> plan(Specs.minimal().withLinux(new LinuxSpec(
                 Specs.ns("mount"), null, null, null, null, null, null, "sideways", null, null, null, null, null))));
         assertEquals("linux.rootfsPropagation", bad.field());
@@ -387,6 +425,18 @@ class PlanBuilderTest {
         // no PATH in the environment: the default search path
         assertEquals(PlanBuilder.DEFAULT_PATH, plan.opsOf(Op.ResolveExec.class).getFirst().searchPath());
 
+    }
+
+    @Test
+    void namesAreSetInAJoinedUtsNamespaceAfterJoiningIt() {
+        LinuxSpec linux = Specs.linux(List.of(new Namespace("mount", null), new Namespace("uts", "/proc/42/ns/uts")));
+        Spec spec = new Spec("1.0.2", Specs.process("/bin/true"), new Root(Specs.ROOTFS, null), "box", "example.org",
+                List.of(), null, Map.of(), linux);
+        LaunchPlan plan = plan(spec);
+        assertEquals(List.of(new Op.Hostname("hostname", "box")), plan.opsOf(Op.Hostname.class));
+        assertEquals(List.of(new Op.Domainname("domainname", "example.org")), plan.opsOf(Op.Domainname.class));
+        assertTrue(plan.ops().indexOf(new Op.SetNs("linux.namespaces[1]", 0, NamespaceType.UTS))
+                < indexOf(plan, Op.Hostname.class));
     }
 
     @Test

@@ -185,7 +185,8 @@ class RuncCliIT {
         assertEquals(0, r.exit(), r.toString());
         JsonNode created = OciJson.mapper().readTree(out.resolve("createRuntime.json").toFile());
         assertEquals(id, created.get("id").asText());
-        assertEquals("creating", created.get("status").asText());
+        // runtime.md: createRuntime is lifecycle step 4, after the environment is made (step 2, "creating")
+        assertEquals("created", created.get("status").asText());
         assertTrue(created.get("pid").asInt() > 0);
         assertEquals(bundle.toString(), created.get("bundle").asText());
         assertEquals("yes", created.get("annotations").get("org.jctr.test").asText());

@@ -56,6 +56,8 @@ final class RuncHarness implements AutoCloseable {
     final Path root;
     final String prefix;
     final String resourceDriver;
+    /** Processes from {@link #start}: a failed test may leave them waiting for a container. */
+    private final List<Process> started = new ArrayList<>();
 
     RuncHarness(Path work) {
         this.work = work;
@@ -104,10 +106,14 @@ final class RuncHarness implements AutoCloseable {
 
     /** {@code bin/jctr-runc --root <root> args...}. */
     Result jctr(String... args) {
+        return exec(jctrCommand(args), Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+    }
+
+    private List<String> jctrCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(projectRoot().resolve("bin/jctr-runc").toString(), "--root",
                 root.toString()));
         cmd.addAll(List.of(args));
-        return exec(cmd, Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+        return cmd;
     }
 
     /** {@code runc --root <runcRoot> args...}. */
@@ -117,7 +123,55 @@ final class RuncHarness implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
+    /** A process that runs while the test goes on; its output goes to files. */
+    record Running(List<String> command, Process process, Path out, Path err) {
+
+        /** What it printed to stdout so far. */
+        String outSoFar() {
+            try {
+                return Files.readString(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits for its exit (at most 120 s) and returns what it printed. */
+        Result await() {
+            try {
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError(String.join(" ", command) + " did not finish in 120 s");
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Starts {@code bin/jctr-runc --root <root> args...} without waiting for it; {@link #close} ends it. */
+    Running start(String... args) {
+        Running r = spawn(jctrCommand(args), Map.of("JCTR_RESOURCE_DRIVER", resourceDriver));
+        started.add(r.process());
+        return r;
+    }
+
     Result exec(List<String> cmd, Map<String, String> env) {
+        Running r = spawn(cmd, env);
+        Result result = r.await();
+        try {
+            Files.delete(r.out());
+            Files.delete(r.err());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    private Running spawn(List<String> cmd, Map<String, String> env) {
         try {
             Path out = Files.createTempFile(work, "out", ".txt");
             Path err = Files.createTempFile(work, "err", ".txt");
@@ -125,20 +179,9 @@ final class RuncHarness implements AutoCloseable {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", cmd) + " did not finish in 120 s");
-            }
-            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
+            return new Running(List.copyOf(cmd), pb.start(), out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
@@ -244,7 +287,9 @@ final class RuncHarness implements AutoCloseable {
 
     private List<String> cgroups() {
         TreeSet<String> out = new TreeSet<>();
-        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+        Path root = Path.of("/sys/fs/cgroup");
+        // v1 and hybrid: one hierarchy per directory in /sys/fs/cgroup; unified (the v2 guest): the root itself
+        try (Stream<Path> hierarchies = Stream.concat(Stream.of(root), Files.list(root))) {
             for (Path h : hierarchies.toList()) {
                 Path parent = h.resolve("jctr-test");
                 if (Files.isDirectory(parent)) {
@@ -279,13 +324,24 @@ final class RuncHarness implements AutoCloseable {
         assertEquals(before, inventory(), "something was left behind");
     }
 
-    /** Force-deletes every container under the state root and removes cgroups a failing test left. */
+    /**
+     * Force-deletes every container under the state root, ends the jctr-runc processes a failing test left
+     * running, and removes cgroups a failing test left.
+     */
     @Override
     public void close() {
         if (Files.isDirectory(root)) {
             Result list = jctr("list", "-q");
             for (String id : list.out().lines().filter(s -> !s.isBlank()).toList()) {
                 jctr("delete", "--force", id);
+            }
+        }
+        for (Process p : started) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         for (String cg : cgroups()) {

@@ -1,4 +1,4 @@
-package jctr.cgroup.v2;
+package jctr.mgmt.guest;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,8 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Boots the user-mode-linux guest of scripts/v2-guest (kernel 6.1, pure cgroup v2 with cpu, io, memory and
- * pids) once and runs every {@code *InGuest} test inside it with the classes this build made; any failure
- * in there fails this test. It is skipped, loudly, only where the guest cannot boot; everything else fails.
+ * pids) once and runs every {@code *InGuest} test inside it with the classes this build made: the cgroup-v2
+ * driver's enforcement tests and containers run through {@code bin/jctr-runc} from the distribution in
+ * target/dist. Any failure in there fails this test. It is skipped, loudly, only where the guest cannot
+ * boot; everything else fails.
+ *
+ * <p>It lives in mgmt, not in cgroup-v2-plugin, because the CLI tests need the packaged distribution, which
+ * the reactor builds only after the plugins.
  */
 class V2GuestIT {
 
@@ -37,14 +42,16 @@ class V2GuestIT {
         cannotBoot().ifPresent(why -> {
             String banner = "#".repeat(100);
             System.err.println(banner + "\n# SKIPPING THE CGROUP V2 GUEST TESTS: " + why
-                    + "\n# The cgroup-v2 driver's enforcement (memory, pids, cpu, io, freezer, devices) is NOT tested on "
-                    + "this machine.\n" + banner);
+                    + "\n# The cgroup-v2 driver's enforcement (memory, pids, cpu, io, freezer, devices), alone and through "
+                    + "jctr-runc, is NOT tested on this machine.\n" + banner);
             Assumptions.abort("the cgroup v2 guest cannot boot here: " + why);
         });
         Path module = Path.of("").toAbsolutePath();
         Path project = Path.of(System.getProperty("jctr.project.root", module.getParent().toString()));
         Path cpFile = module.resolve("target/guest-classpath.txt");
         assertTrue(Files.isRegularFile(cpFile), cpFile + " is missing: run the test through mvn verify");
+        Path dist = module.resolve("target/dist/mods");
+        assertTrue(Files.isDirectory(dist), dist + " is missing: run the test through mvn verify (package builds it)");
         String classPath = String.join(":", module.resolve("target/test-classes").toString(),
                 module.resolve("target/classes").toString(), Files.readString(cpFile).trim());
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -54,6 +61,7 @@ class V2GuestIT {
                 "-t", Long.toString(GUEST_TIMEOUT.toSeconds()), "--",
                 java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "--enable-native-access=ALL-UNNAMED", "-Djctr.test.busybox=" + BusyboxRootfs.busybox(),
+                "-Djctr.project.root=" + project,
                 "-cp", classPath, GuestTestMain.class.getName());
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,4 +1,4 @@
-package jctr.cgroup.v2;
+package jctr.mgmt.guest;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,9 +20,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPacka
 import static org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request;
 
 /**
- * Runs the {@code *InGuest} test classes inside the user-mode-linux guest that {@link V2GuestIT} boots, and
- * exits 0 only if at least one test ran and every test passed. A skipped (aborted) test counts as a failure:
- * inside the guest every precondition is ours to provide.
+ * Runs every {@code *InGuest} test class under the {@code jctr} packages of its class path (the cgroup-v2
+ * driver's, from that module's test-jar, and the jctr-runc ones of mgmt) inside the user-mode-linux guest
+ * that {@link V2GuestIT} boots, and exits 0 only if at least one test ran and every test passed. A skipped
+ * (aborted) test counts as a failure: inside the guest every precondition is ours to provide.
  */
 public final class GuestTestMain {
 
@@ -38,7 +39,7 @@ public final class GuestTestMain {
             System.exit(3);
         }
         LauncherDiscoveryRequest request = request()
-                .selectors(selectPackage(GuestTestMain.class.getPackageName()))
+                .selectors(selectPackage("jctr"))
                 .filters(includeClassNamePatterns(".*InGuest"))
                 .build();
         Launcher launcher = LauncherFactory.create();
@@ -47,11 +48,13 @@ public final class GuestTestMain {
         TestExecutionSummary s = summary.getSummary();
         PrintWriter out = new PrintWriter(System.out, true);
         s.printFailuresTo(out, 25);
-        long bad = s.getTestsFailedCount() + s.getTestsAbortedCount();
+        // A failing or aborted @BeforeAll/@AfterAll fails or aborts its class, not its tests: count those too.
+        long failed = s.getTestsFailedCount() + s.getContainersFailedCount();
+        long aborted = s.getTestsAbortedCount() + s.getContainersAbortedCount();
         out.printf("%s %d tests, %d passed, %d failed, %d aborted, %d s%n", RESULT_MARKER, s.getTestsFoundCount(),
-                s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsAbortedCount(),
-                (s.getTimeFinished() - s.getTimeStarted()) / 1000);
-        System.exit(bad == 0 && s.getTestsSucceededCount() > 0 ? 0 : 1);
+                s.getTestsSucceededCount(), failed, aborted, (s.getTimeFinished() - s.getTimeStarted()) / 1000);
+        boolean allPassed = failed == 0 && aborted == 0 && s.getTestsSucceededCount() == s.getTestsFoundCount();
+        System.exit(allPassed && s.getTestsSucceededCount() > 0 ? 0 : 1);
     }
 
     /** One line per finished test, with its time, so the host's log shows progress. */
@@ -73,6 +76,10 @@ public final class GuestTestMain {
         @Override
         public void executionFinished(TestIdentifier id, TestExecutionResult result) {
             if (!id.isTest()) {
+                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    System.out.printf("%-8s %s%s%n", result.getStatus(), id.getDisplayName(),
+                            result.getThrowable().map(t -> ": " + t).orElse(""));
+                }
                 return;
             }
             long ms = Duration.ofNanos(System.nanoTime() - started.getOrDefault(id.getUniqueId(), System.nanoTime()))
