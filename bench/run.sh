@@ -6,7 +6,8 @@
 #   bench/run.sh                   full run (about 25 minutes on 2 cores)
 #   bench/run.sh --quick           the CI gate (about 3 minutes): paired start-up and prepare ratios, compared
 #                                  with bench/results/baseline.json; exits 1 when one is worse than its baseline
-#                                  by more than its tolerance (both in the baseline file)
+#                                  by more than its tolerance (both in the baseline file) in two measurements
+#                                  in a row (the second is taken only when the first fails)
 #   bench/run.sh --make-baseline N runs the quick measurement N times (default 5) and writes a new baseline:
 #                                  the medians, and tolerances derived from the spread of the N runs
 #   --no-build                     use the jars already built (CI runs this after ./test.sh built them)
@@ -84,6 +85,18 @@ if [ "$mode" = quick ]; then
     # shellcheck disable=SC2086
     $java jctr.bench.Report "$out" --gate bench/results/baseline.json $tolerance >"$out/report.log" || status=$?
     sed -n '/^## Gate/,$p' "$out/report.log"
+    if [ $status -ne 0 ]; then
+        # A neighbour's burst of load can push one measurement past its tolerance; a regression shows again.
+        # So a failed gate measures once more, from scratch, and only a second failure fails the run.
+        echo "bench: the gate failed; measuring again to tell a regression from a noisy minute"
+        out=$out/again
+        mkdir -p "$out"
+        $java jctr.bench.PairedRatios "$out/paired.json" 25 5
+        status=0
+        # shellcheck disable=SC2086
+        $java jctr.bench.Report "$out" --gate bench/results/baseline.json $tolerance >"$out/report.log" || status=$?
+        sed -n '/^## Gate/,$p' "$out/report.log"
+    fi
     exit $status
 fi
 $java jctr.bench.Report "$out" >"$out/report.log"

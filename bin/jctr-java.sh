@@ -40,3 +40,7 @@ elif [ "$JCTR_AOT_CACHE" != none ] && [ -f "$JCTR_AOT_CACHE" ]; then
         JCTR_JVM_OPTS="$JCTR_JVM_OPTS -XX:AOTCache=$JCTR_AOT_CACHE -Xlog:aot=off"
     fi
 fi
+# The class path spelled out in the shell's sorted glob order: the JVM expands lib/* in directory order, which
+# changes when the jars are rewritten, and the AOT cache is refused when the class path differs from training.
+JCTR_CLASSPATH=$(printf '%s:' "$JCTR_DIST"/lib/*.jar)
+JCTR_CLASSPATH=${JCTR_CLASSPATH%:}

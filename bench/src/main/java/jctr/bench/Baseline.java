@@ -15,12 +15,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Makes the CI gate's baseline from several runs of the quick mode ({@code paired.json} files): each ratio's
  * baseline is its median over the runs, and its tolerance comes from the run-to-run noise measured here:
- * the spread max/min - 1 over the runs, plus 0.10, rounded up to 0.05. A later run fails the gate when a ratio
- * exceeds baseline x (1 + tolerance). The runs' values are kept in the file, so the derivation can be checked.
+ * the spread max/min - 1 over the runs, plus 0.10, rounded up to 0.05, and never below {@link #MIN_TOLERANCE}.
+ * A later run fails the gate when a ratio exceeds baseline x (1 + tolerance). The runs' values are kept in the file, so the derivation can be checked.
  *
  * <pre>java -cp ... jctr.bench.Baseline OUT.json RUN1/paired.json RUN2/paired.json ...</pre>
  */
 public final class Baseline {
+
+    /**
+     * The floor of every tolerance: a handful of runs at one load level under-states the spread CI sees on a
+     * shared machine, and a gate that fails on noise gets ignored. The gate is for regressions of 1.5x and more.
+     */
+    static final double MIN_TOLERANCE = 0.5;
 
     private Baseline() {
     }
@@ -39,12 +45,12 @@ public final class Baseline {
         ObjectNode tolerance = out.putObject("tolerance");
         ObjectNode noise = out.putObject("noise");
         out.put("derivation", "baseline = median of the quick runs under noise; tolerance = "
-                + "max/min over the runs - 1, plus 0.10, rounded up to 0.05");
+                + "max/min over the runs - 1, plus 0.10, rounded up to 0.05, at least " + MIN_TOLERANCE);
         for (var e : values.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
             double min = Arrays.stream(v).min().orElseThrow();
             double max = Arrays.stream(v).max().orElseThrow();
-            double tol = Math.ceil((max / min - 1 + 0.10) * 20) / 20;
+            double tol = Math.max(MIN_TOLERANCE, Math.ceil((max / min - 1 + 0.10) * 20) / 20);
             base.put(e.getKey(), PairedRatios.median(v));
             tolerance.put(e.getKey(), tol);
             var runs = noise.putArray(e.getKey());
