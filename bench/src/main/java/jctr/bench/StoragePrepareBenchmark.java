@@ -1,8 +1,6 @@
 package jctr.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * How long a storage driver takes to make a container rootfs ({@code prepare}), the cost the engine
- * pays on every {@code jctr run}: overlay for images of 1, 10 and 50 layers (with both mount APIs), vfs for a ~100 MiB image
- * with 1 and 2 copy threads, and GNU {@code cp -a} of the same tree as the yardstick. Needs root.
+ * pays on every {@code jctr run}: overlay for images of 1, 10 and 50 layers (with both mount APIs), and for one-layer
+ * images of 10 MiB to 1 GiB vfs and overlay against GNU {@code cp -a} of the same tree (the physical limit of a
+ * copy, measured in the same run; one copy per sample, SingleShotTime, since a 1 GiB copy takes seconds). Needs root.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp ... org.openjdk.jmh.Main StoragePrepareBenchmark</pre>
  */
@@ -62,7 +61,8 @@ public class StoragePrepareBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            tmp = Files.createTempDirectory("jctr-bench-overlay");
+            // A short name: the legacy mount API fits 50 layer paths into one 4 KiB page of options.
+            tmp = Files.createTempDirectory("o");
             driver = start("overlay", tmp, Map.of("mountApi", mountApi));
             String parent = null;
             for (int i = 0; i < 50; i++) {
@@ -71,7 +71,7 @@ public class StoragePrepareBenchmark {
                 for (int f = 0; f < 20; f++) {
                     Files.writeString(dir.resolve("file" + f), "layer " + i + " file " + f + "\n");
                 }
-                createLayer(driver, id, parent, tmp.resolve("src").resolve(id));
+                Engine.createLayer(driver, id, parent, tmp.resolve("src").resolve(id));
                 ids.add(id);
                 parent = id;
             }
@@ -88,46 +88,63 @@ public class StoragePrepareBenchmark {
         }
     }
 
-    /** A ~100 MiB tree (2,000 files of 8 to 100 KiB in 40 directories) as one vfs layer. */
+    /**
+     * An image of one layer holding {@code sizeMiB} of files (8 to 100 KiB each, ~55 KiB on average, 50 to a
+     * directory, random content), in both the vfs and the overlay driver, and the same tree as a plain
+     * directory for {@code cp -a}.
+     */
     @State(Scope.Benchmark)
-    public static class Vfs {
-        @Param({"1", "2"})
-        public int copyThreads;
+    public static class Image {
+        @Param({"10", "100", "1000"})
+        public int sizeMiB;
 
         Path tmp;
         Path tree;
-        StorageDriver driver;
+        StorageDriver vfs;
+        StorageDriver overlay;
         int counter;
-        String current;
+        String vfsContainer;
+        String overlayContainer;
         Path cpTarget;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            tmp = Files.createTempDirectory("jctr-bench-vfs");
+            tmp = Files.createTempDirectory("jctr-bench-image");
             tree = tmp.resolve("tree");
             Random random = new Random(42);
-            for (int d = 0; d < 40; d++) {
-                Path dir = Files.createDirectories(tree.resolve("dir" + d));
-                for (int f = 0; f < 50; f++) {
-                    byte[] data = new byte[8192 + random.nextInt(96 * 1024)];
-                    random.nextBytes(data);
-                    Files.write(dir.resolve("file" + f), data);
-                }
+            long left = sizeMiB * 1024L * 1024L;
+            for (int f = 0; left > 0; f++) {
+                Path dir = Files.createDirectories(tree.resolve("dir" + f / 50));
+                byte[] data = new byte[(int) Math.min(left, 8192 + random.nextInt(92 * 1024))];
+                random.nextBytes(data);
+                Files.write(dir.resolve("file" + f), data);
+                left -= data.length;
             }
-            driver = start("vfs", tmp, Map.of("copyThreads", Integer.toString(copyThreads)));
-            createLayer(driver, "big", null, tree);
+            vfs = start("vfs", tmp.resolve("vfs"), Map.of());
+            Engine.createLayer(vfs, "image", null, tree);
+            overlay = start("overlay", tmp.resolve("overlay"), Map.of());
+            Engine.createLayer(overlay, "image", null, tree);
+            // What the copies read comes from the page cache in every case, as it does right after a pull.
+            Subprocess.run(List.of("sync"));
         }
 
         @TearDown(Level.Invocation)
         public void removeCopies() {
-            if (current != null) {
-                driver.remove(current);
-                current = null;
+            if (vfsContainer != null) {
+                vfs.remove(vfsContainer);
+                vfsContainer = null;
+            }
+            if (overlayContainer != null) {
+                overlay.remove(overlayContainer);
+                overlayContainer = null;
             }
             if (cpTarget != null) {
                 FileTrees.deleteRecursively(cpTarget);
                 cpTarget = null;
             }
+            // Untimed: write back this copy's dirty pages now, so that the next copy (of any method) does not
+            // pay for them. Benchmarks run in name order: cp -a first would otherwise look faster.
+            Subprocess.run(List.of("sync"));
         }
 
         @TearDown(Level.Trial)
@@ -145,25 +162,6 @@ public class StoragePrepareBenchmark {
         return driver;
     }
 
-    /** A layer from a directory, archived by GNU tar. */
-    static void createLayer(StorageDriver driver, String id, String parent, Path dir) {
-        try {
-            Process tar = new ProcessBuilder("tar", "--numeric-owner", "-C", dir.toString(), "-cf", "-", ".")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (InputStream in = tar.getInputStream()) {
-                driver.createLayer(id, parent, in);
-            }
-            if (tar.waitFor() != 0) {
-                throw new IllegalStateException("tar failed for " + dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Benchmark
     public String overlayPrepare(Overlay s) {
         s.current = "c" + s.counter++;
@@ -171,14 +169,31 @@ public class StoragePrepareBenchmark {
     }
 
     @Benchmark
-    public String vfsPrepare(Vfs s) {
-        s.current = "c" + s.counter++;
-        return s.driver.prepare(s.current, List.of("big")).path();
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 5)
+    public String vfsPrepare(Image s) {
+        s.vfsContainer = "c" + s.counter++;
+        return s.vfs.prepare(s.vfsContainer, List.of("image")).path();
     }
 
+    /** The same image under overlay: should not grow with the image's size. Milliseconds: many per sample. */
     @Benchmark
-    public int cpArchive(Vfs s) throws IOException, InterruptedException {
+    @BenchmarkMode(Mode.AverageTime)
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    public String overlayPrepareSized(Image s) {
+        s.overlayContainer = "c" + s.counter++;
+        return s.overlay.prepare(s.overlayContainer, List.of("image")).path();
+    }
+
+    /** GNU cp -a of the image's tree: the physical limit of a full copy. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 5)
+    public void cpArchive(Image s) {
         s.cpTarget = s.tmp.resolve("cp-" + s.counter++);
-        return new ProcessBuilder("cp", "-a", s.tree.toString(), s.cpTarget.toString()).inheritIO().start().waitFor();
+        Subprocess.run(List.of("cp", "-a", s.tree.toString(), s.cpTarget.toString()));
     }
 }

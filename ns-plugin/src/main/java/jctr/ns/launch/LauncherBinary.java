@@ -12,7 +12,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jctr.kernel.DriverUnavailableException;
 
@@ -21,15 +24,18 @@ import jctr.kernel.DriverUnavailableException;
  * into this module's resources. To be executed it must be a file: it is extracted once to
  * {@code <dir>/jctr-init-<first 16 hex digits of its SHA-256>} (mode 0700, written to a temporary file
  * and renamed into place atomically, so concurrent engines never see half a binary) and reused by every
- * later launch, in this JVM and others. An existing file is checked against the hash once per
- * {@code LauncherBinary} and replaced if it differs.
+ * later launch, in this JVM and others. An existing file is compared with the binary once per directory
+ * and JVM (the driver's probe and its initialization share the result: each check reads and hashes the
+ * 700 KB binary, a measurable part of a {@code jctr-runc} start) and replaced if it differs.
  */
 public final class LauncherBinary {
 
     private static final String RESOURCE = "/jctr/ns/jctr-init";
 
+    /** Extracted and verified launchers of this JVM, by directory. */
+    private static final Map<Path, Path> VERIFIED = new ConcurrentHashMap<>();
+
     private final Path dir;
-    private volatile Path verified;
 
     /** A launcher binary kept in {@code dir} (created when missing). */
     public LauncherBinary(Path dir) {
@@ -38,16 +44,7 @@ public final class LauncherBinary {
 
     /** The path of the extracted, verified launcher, extracting it first if needed. */
     public Path path() {
-        Path p = verified;
-        if (p == null) {
-            synchronized (this) {
-                if (verified == null) {
-                    verified = extract();
-                }
-                p = verified;
-            }
-        }
-        return p;
+        return VERIFIED.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> extract());
     }
 
     private Path extract() {
@@ -56,7 +53,7 @@ public final class LauncherBinary {
         Path target = dir.resolve("jctr-init-" + hash.substring(0, 16));
         try {
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length
-                    && sha256(Files.readAllBytes(target)).equals(hash)) {
+                    && Arrays.equals(Files.readAllBytes(target), bytes)) {
                 return target;
             }
             Files.createDirectories(dir);

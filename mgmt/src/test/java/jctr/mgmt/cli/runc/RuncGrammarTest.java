@@ -211,4 +211,17 @@ class RuncGrammarTest {
         assertThrows(CommandLine.UnmatchedArgumentException.class, () -> parse("create", "--bogus", "c1"));
         assertThrows(CommandLine.MissingParameterException.class, () -> parse("start"));
     }
+
+    @Test
+    void aCommandLineRegistersOnlyTheCommandItRunsButHelpKnowsAll() {
+        assertEquals("run", RuncCommand.commandName(new String[] {"--root", "/x", "--debug", "run", "--bundle", "b", "c1"}));
+        assertEquals("state", RuncCommand.commandName(new String[] {"--log=/l", "--log-format", "json", "state", "c1"}));
+        assertNull(RuncCommand.commandName(new String[] {"--root", "/x", "--help"}));
+
+        String[] run = {"--root", "/x", "run", "c1"};
+        assertEquals(List.of("run"), List.copyOf(RuncCommand.commandLine(new RuncCommand(), run).getSubcommands().keySet()));
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"help", "run"}, new String[] {"checkpoint"})) {
+            assertEquals(15, RuncCommand.commandLine(new RuncCommand(), args).getSubcommands().size(), List.of(args)::toString);
+        }
+    }
 }
