@@ -305,27 +305,29 @@ public final class Report {
                 .append(" ms per create + start, ").append(f(d.get("removeMsPerContainer").asDouble()))
                 .append(" ms per forced removal. Outside the containers: the `jctr-monitor` process of each ")
                 .append("(stdio, json-file log, attach, exit status) and any other process of the daemon's.\n\n")
-                .append("| | idle | with ").append(n).append(" containers | after removing them | per container |\n|---|---|---|---|---|\n");
-        JsonNode idle = d.get("idle");
-        JsonNode busy = d.get("running");
-        JsonNode after = d.get("afterRemoval");
-        memoryRow("daemon RSS (KiB)", "rssKiB", idle, busy, after, dp.get("daemonRssKiB"));
-        memoryRow("daemon PSS (KiB)", "pssKiB", idle, busy, after, dp.get("daemonPssKiB"));
-        memoryRow("daemon Java heap in use after a full GC (KiB)", "heapUsedAfterGcKiB", idle, busy, after,
-                dp.get("daemonHeapKiB"));
-        memoryRow("daemon RSS after that GC (KiB)", "rssAfterGcKiB", idle, busy, after, null);
-        memoryRow("daemon descriptors", "fds", idle, busy, after, dp.get("daemonFds"));
-        memoryRow("daemon threads", "threads", idle, busy, after, dp.get("daemonThreads"));
-        memoryRow("monitor processes", "outside/monitorProcesses", idle, busy, after, dp.get("monitorProcesses"));
-        memoryRow("other processes outside the containers", "outside/otherProcesses", idle, busy, after,
-                dp.get("otherProcesses"));
-        memoryRow("their RSS (KiB)", "outside/rssKiB", idle, busy, after, dp.get("outsideRssKiB"));
-        memoryRow("their PSS (KiB)", "outside/pssKiB", idle, busy, after, dp.get("outsidePssKiB"));
-        memoryRow("their descriptors", "outside/fds", idle, busy, after, dp.get("outsideFds"));
-        memoryRow("state root, tmpfs (bytes)", "stateRootBytes", idle, busy, after, dp.get("stateRootBytes"));
-        memoryRow("records and logs, data root (bytes)", "recordBytes", idle, busy, after, dp.get("recordBytes"));
-        memoryRow("data root with the rootfs layers (bytes)", "dataRootBytes", idle, busy, after, dp.get("dataRootBytes"));
-        memoryRow("host mounts", "hostMounts", idle, busy, after, dp.get("hostMounts"));
+                .append("Per container: from idle to ").append(n).append(" running (first round, which also pays for ")
+                .append("what the daemon grows once and keeps: JIT-compiled code, malloc arenas, pools), and from ")
+                .append("after their removal to ").append(n).append(" new ones (second round: the cost of one more).\n\n")
+                .append("| | idle | with ").append(n).append(" containers | after removing them | with ").append(n)
+                .append(" again | per container, 1st round | 2nd round |\n|---|---|---|---|---|---|---|\n");
+        List<JsonNode> samples = List.of(d.get("idle"), d.get("running"), d.get("afterRemoval"), d.get("runningAgain"));
+        JsonNode dp2 = d.get("perContainerSecondRound");
+        JsonNode idle = samples.get(0);
+        memoryRow("daemon RSS (KiB)", "rssKiB", samples, dp, dp2, "daemonRssKiB");
+        memoryRow("daemon PSS (KiB)", "pssKiB", samples, dp, dp2, "daemonPssKiB");
+        memoryRow("daemon Java heap in use after a full GC (KiB)", "heapUsedAfterGcKiB", samples, dp, dp2, "daemonHeapKiB");
+        memoryRow("daemon RSS after that GC (KiB)", "rssAfterGcKiB", samples, dp, dp2, null);
+        memoryRow("daemon descriptors", "fds", samples, dp, dp2, "daemonFds");
+        memoryRow("daemon threads", "threads", samples, dp, dp2, "daemonThreads");
+        memoryRow("monitor processes", "outside/monitorProcesses", samples, dp, dp2, "monitorProcesses");
+        memoryRow("other processes outside the containers", "outside/otherProcesses", samples, dp, dp2, "otherProcesses");
+        memoryRow("their RSS (KiB)", "outside/rssKiB", samples, dp, dp2, "outsideRssKiB");
+        memoryRow("their PSS (KiB)", "outside/pssKiB", samples, dp, dp2, "outsidePssKiB");
+        memoryRow("their descriptors", "outside/fds", samples, dp, dp2, "outsideFds");
+        memoryRow("state root, tmpfs (bytes)", "stateRootBytes", samples, dp, dp2, "stateRootBytes");
+        memoryRow("records and logs, data root (bytes)", "recordBytes", samples, dp, dp2, "recordBytes");
+        memoryRow("data root with the rootfs layers (bytes)", "dataRootBytes", samples, dp, dp2, "dataRootBytes");
+        memoryRow("host mounts", "hostMounts", samples, dp, dp2, "hostMounts");
         JsonNode in = m.get("inProcess");
         JsonNode ip = in.get("perContainer");
         JsonNode runc = m.get("runc");
@@ -342,7 +344,8 @@ public final class Report {
                 .append(f(runc.get("residentProcesses").asDouble() / n)).append(" |\n")
                 .append("| their RSS / PSS | ").append(f(dp.get("outsideRssKiB").asDouble())).append(" / ")
                 .append(f(dp.get("outsidePssKiB").asDouble())).append(" KiB | - | - |\n")
-                .append("| engine RSS growth | ").append(f(dp.get("daemonRssKiB").asDouble())).append(" KiB | ")
+                .append("| engine RSS growth | ").append(f(dp.get("daemonRssKiB").asDouble())).append(" KiB (2nd round ")
+                .append(f(dp2.get("daemonRssKiB").asDouble())).append(") | ")
                 .append(f(ip.get("rssKiB").asDouble())).append(" KiB | - |\n")
                 .append("| engine Java heap growth | ").append(f(dp.get("daemonHeapKiB").asDouble())).append(" KiB | ")
                 .append(f(ip.get("heapKiB").asDouble())).append(" KiB | - |\n")
@@ -366,17 +369,20 @@ public final class Report {
         md.append("\n\n");
     }
 
-    /** One row of the daemon's table: {@code key} ("a/b" for a nested field) idle, running, after; per container. */
-    private void memoryRow(String label, String key, JsonNode idle, JsonNode busy, JsonNode after, JsonNode per) {
+    /** One row of the daemon's table: {@code key} ("a/b" for a nested field) in each sample; {@code per} of both rounds. */
+    private void memoryRow(String label, String key, List<JsonNode> samples, JsonNode per1, JsonNode per2, String per) {
         md.append("| ").append(label);
-        for (JsonNode sample : List.of(idle, busy, after)) {
+        for (JsonNode sample : samples) {
             JsonNode v = sample;
             for (String k : key.split("/")) {
                 v = v.path(k);
             }
             md.append(" | ").append(v.asLong());
         }
-        md.append(" | ").append(per == null ? "-" : f(per.asDouble())).append(" |\n");
+        for (JsonNode p : List.of(per1, per2)) {
+            md.append(" | ").append(per == null ? "-" : f(p.get(per).asDouble()));
+        }
+        md.append(" |\n");
     }
 
     private static List<String> texts(JsonNode array) {
