@@ -29,7 +29,8 @@ import jctr.kernel.spi.Stdio;
  *       its growth, descriptors, threads, processes outside the container and state directory;</li>
  *   <li>runc with the same N containers ({@code runc run -d}): processes left outside the containers and its state.
  *       Which daemon-based peers (dockerd, containerd and its shim, podman's conmon) are installed is recorded:
- *       on the machine this was written on none is, so runc, which keeps no process per container, is the only peer measured.</li>
+ *       on the machine this was written on none is, so runc, which keeps no process per container, is the only
+ *       peer measured.</li>
  * </ul>
  * The cgroup driver is cgroup-v1 when it can run (else none), every container's cgroup below
  * {@link BenchCgroups#parent()}.
