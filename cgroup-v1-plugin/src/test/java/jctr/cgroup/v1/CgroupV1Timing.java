@@ -37,7 +37,7 @@ public final class CgroupV1Timing {
         int hierarchies;
         try (TestCgroups cg = new TestCgroups()) {
             hierarchies = cg.mounts().size();
-            for (int i = -20; i < rounds; i++) { // 20 rounds of warm-up, not recorded
+            for (int i = -rounds; i < rounds; i++) { // as many rounds of warm-up (JIT), not recorded
                 int slot = i;
                 CgroupHandle h = time(phases, "create", slot, () -> cg.driver.create("t" + (slot & 7), null, runcDefault));
                 Workload w = Workload.start("exit 0");
