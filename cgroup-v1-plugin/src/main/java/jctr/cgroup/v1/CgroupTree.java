@@ -99,15 +99,14 @@ final class CgroupTree {
         if (freezer.isPresent() && FreezerController.isFrozen(freezer.get())) {
             FreezerController.thaw(freezer.get(), timeout);
         }
-        long pauseMillis = 1;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(100));
         for (List<Integer> pids = pids(dirs); !pids.isEmpty(); pids = pids(dirs)) {
             if (System.nanoTime() - deadline > 0) {
                 throw new KernelException(KernelException.Category.TIMEOUT, "processes " + pids + " of cgroup "
                         + dirs + " survived SIGKILL for " + timeout.toMillis() + " ms");
             }
             killAll(pids, freezer);
-            Waits.sleep(pauseMillis, "waiting for killed processes to leave " + dirs);
-            pauseMillis = Math.min(pauseMillis * 2, 100);
+            backoff.pause("waiting for killed processes to leave " + dirs);
         }
         for (Path dir : dirs) {
             for (Path cgroup : postOrder(dir)) {
@@ -171,7 +170,7 @@ final class CgroupTree {
      * exits. A directory that is already gone counts as removed.
      */
     static void removeDir(Path dir, long deadline, Duration timeout) {
-        long pauseMillis = 1;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(100));
         while (true) {
             try {
                 PosixFiles.rmdir(dir);
@@ -193,8 +192,7 @@ final class CgroupTree {
                             + CgroupFiles.readIfExists(dir.resolve("cgroup.procs")).orElse("?"), e);
                 }
             }
-            Waits.sleep(pauseMillis, "removing cgroup " + dir);
-            pauseMillis = Math.min(pauseMillis * 2, 100);
+            backoff.pause("removing cgroup " + dir);
         }
     }
 }

@@ -17,7 +17,8 @@ import jctr.kernel.sys.PosixFiles;
  * Where the cgroup-v1 driver's per-container time goes, on the real hierarchies (root only; run by hand, not a
  * test: the numbers depend on the machine and its load). Each round creates a cgroup with the device rules a
  * {@code runc spec} config gets from the runtime, moves a waiting process into every hierarchy, lets it exit,
- * reaps it and deletes the cgroup; every phase is timed separately and the medians are printed.
+ * reaps it and deletes the cgroup; then deletes one whose process still runs (the kill path), and times the
+ * kernel's floor (mkdir, cpuset setup, rmdir in every hierarchy). Every phase is timed separately.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp CLASSPATH jctr.cgroup.v1.CgroupV1Timing [ROUNDS]</pre>
  */
@@ -29,7 +30,7 @@ public final class CgroupV1Timing {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Map<String, long[]> phases = new LinkedHashMap<>();
-        for (String p : List.of("create", "join", "exit+reap", "pids", "delete", "create(no devices)", "delete(empty)",
+        for (String p : List.of("create", "join", "exit+reap", "pids", "delete", "create(no devices)", "delete(empty)", "delete(running)",
                 "floor: mkdir", "floor: cpuset", "floor: rmdir")) {
             phases.put(p, new long[rounds]);
         }
@@ -63,6 +64,17 @@ public final class CgroupV1Timing {
                     cg.driver.delete(e);
                     return null;
                 });
+                CgroupHandle r = cg.driver.create("r" + (slot & 7), null, LinuxResources.EMPTY);
+                try (Workload running = Workload.start("exec $BB sleep 60")) {
+                    running.joinAndRelease(r);
+                    while (cg.driver.pids(r).isEmpty()) {
+                        Thread.onSpinWait();
+                    }
+                    time(phases, "delete(running)", slot, () -> {
+                        cg.driver.delete(r);
+                        return null;
+                    });
+                }
                 List<Path> raw = cg.mounts().stream().map(m -> m.resolve(cg.parent).resolve("raw")).toList();
                 time(phases, "floor: mkdir", slot, () -> {
                     raw.forEach(d -> {
