@@ -293,22 +293,102 @@ public final class Report {
             return;
         }
         JsonNode m = JSON.readTree(f.toFile());
-        JsonNode j = m.get("jctr");
-        JsonNode per = j.get("perContainer");
-        md.append("## Memory (").append(m.get("engine").asText()).append(", ").append(m.get("resourceDriver").asText())
-                .append(")\n\n| | jctr | runc |\n|---|---|---|\n")
-                .append("| engine RSS idle | ").append(j.get("idle").get("rssKiB").asLong()).append(" KiB | 0 (no resident process) |\n")
-                .append("| engine RSS with ").append(m.get("containers").asInt()).append(" running containers | ")
-                .append(j.get("running").get("rssKiB").asLong()).append(" KiB | 0 |\n")
-                .append("| per container: engine RSS growth | ").append(f(per.get("rssKiB").asDouble())).append(" KiB | - |\n")
-                .append("| per container: Java heap growth | ").append(f(per.get("heapKiB").asDouble())).append(" KiB | - |\n")
-                .append("| per container: descriptors held by the engine | ").append(f(per.get("engineFds").asDouble())).append(" | - |\n")
-                .append("| per container: engine threads | ").append(f(per.get("engineThreads").asDouble())).append(" | - |\n")
-                .append("| per container: processes outside the container (shim, monitor) | ")
-                .append(f(per.get("processesOutsideContainer").asDouble())).append(" | ")
-                .append(f(m.get("runc").get("residentProcesses").asDouble() / m.get("containers").asInt())).append(" |\n")
-                .append("| per container: state files (tmpfs) | ").append(f(per.get("stateDirBytes").asDouble()))
-                .append(" B | ").append(f(m.get("runc").get("stateDirBytesPerContainer").asDouble())).append(" B |\n\n");
+        int n = m.get("containers").asInt();
+        JsonNode d = m.get("daemon");
+        JsonNode dp = d.get("perContainer");
+        md.append("## Memory: ").append(n).append(" running `sleep` containers (").append(m.get("resourceDriver").asText())
+                .append(")\n\n### The engine: `jctr daemon`\n\n`bin/jctr daemon` of the built distribution (storage ")
+                .append(d.get("storageDriver").asText()).append(", AOT cache ").append(d.get("aotCache").asBoolean() ? "used" : "not used")
+                .append(", JVM flags `").append(String.join(" ", texts(d.get("jvmFlags")))).append("`), containers created")
+                .append(" and started through its API: ").append(f(d.get("startMs").asDouble()))
+                .append(" ms from start to the first answer, ").append(f(d.get("createStartMsPerContainer").asDouble()))
+                .append(" ms per create + start, ").append(f(d.get("removeMsPerContainer").asDouble()))
+                .append(" ms per forced removal. Outside the containers: the `jctr-monitor` process of each ")
+                .append("(stdio, json-file log, attach, exit status) and any other process of the daemon's.\n\n")
+                .append("Per container: from idle to ").append(n).append(" running (first round, which also pays for ")
+                .append("what the daemon grows once and keeps: JIT-compiled code, malloc arenas, pools), and from ")
+                .append("after their removal to ").append(n).append(" new ones (second round: the cost of one more).\n\n")
+                .append("| | idle | with ").append(n).append(" containers | after removing them | with ").append(n)
+                .append(" again | per container, 1st round | 2nd round |\n|---|---|---|---|---|---|---|\n");
+        List<JsonNode> samples = List.of(d.get("idle"), d.get("running"), d.get("afterRemoval"), d.get("runningAgain"));
+        JsonNode dp2 = d.get("perContainerSecondRound");
+        JsonNode idle = samples.get(0);
+        memoryRow("daemon RSS (KiB)", "rssKiB", samples, dp, dp2, "daemonRssKiB");
+        memoryRow("daemon PSS (KiB)", "pssKiB", samples, dp, dp2, "daemonPssKiB");
+        memoryRow("daemon Java heap in use after a full GC (KiB)", "heapUsedAfterGcKiB", samples, dp, dp2, "daemonHeapKiB");
+        memoryRow("daemon RSS after that GC (KiB)", "rssAfterGcKiB", samples, dp, dp2, null);
+        memoryRow("daemon descriptors", "fds", samples, dp, dp2, "daemonFds");
+        memoryRow("daemon threads", "threads", samples, dp, dp2, "daemonThreads");
+        memoryRow("monitor processes", "outside/monitorProcesses", samples, dp, dp2, "monitorProcesses");
+        memoryRow("other processes outside the containers", "outside/otherProcesses", samples, dp, dp2, "otherProcesses");
+        memoryRow("their RSS (KiB)", "outside/rssKiB", samples, dp, dp2, "outsideRssKiB");
+        memoryRow("their PSS (KiB)", "outside/pssKiB", samples, dp, dp2, "outsidePssKiB");
+        memoryRow("their descriptors", "outside/fds", samples, dp, dp2, "outsideFds");
+        memoryRow("state root, tmpfs (bytes)", "stateRootBytes", samples, dp, dp2, "stateRootBytes");
+        memoryRow("records and logs, data root (bytes)", "recordBytes", samples, dp, dp2, "recordBytes");
+        memoryRow("data root with the rootfs layers (bytes)", "dataRootBytes", samples, dp, dp2, "dataRootBytes");
+        memoryRow("host mounts", "hostMounts", samples, dp, dp2, "hostMounts");
+        JsonNode in = m.get("inProcess");
+        JsonNode ip = in.get("perContainer");
+        JsonNode runc = m.get("runc");
+        md.append("\n### Per container, outside its cgroup, next to runc\n\nThe in-process column is jctr's kernel ")
+                .append("embedded in a JVM (`ContainerRuntime`, no daemon, no monitor: what an engine built on it pays); ")
+                .append("its JVM is the benchmark's own, so its idle RSS includes the harness. runc keeps no process: ")
+                .append("`runc run -d` exits once the container runs.\n\n")
+                .append("| | jctr daemon | jctr in-process | runc |\n|---|---|---|---|\n")
+                .append("| resident engine, idle (RSS) | ").append(idle.get("rssKiB").asLong()).append(" KiB | ")
+                .append(in.get("idle").get("rssKiB").asLong()).append(" KiB | none |\n")
+                .append("| processes outside the container | ")
+                .append(f(dp.get("monitorProcesses").asDouble() + dp.get("otherProcesses").asDouble())).append(" (monitor) | ")
+                .append(f(ip.get("processesOutsideContainer").asDouble())).append(" | ")
+                .append(f(runc.get("residentProcesses").asDouble() / n)).append(" |\n")
+                .append("| their RSS / PSS | ").append(f(dp.get("outsideRssKiB").asDouble())).append(" / ")
+                .append(f(dp.get("outsidePssKiB").asDouble())).append(" KiB | - | - |\n")
+                .append("| engine RSS growth | ").append(f(dp.get("daemonRssKiB").asDouble())).append(" KiB (2nd round ")
+                .append(f(dp2.get("daemonRssKiB").asDouble())).append(") | ")
+                .append(f(ip.get("rssKiB").asDouble())).append(" KiB | - |\n")
+                .append("| engine Java heap growth | ").append(f(dp.get("daemonHeapKiB").asDouble())).append(" KiB | ")
+                .append(f(ip.get("heapKiB").asDouble())).append(" KiB | - |\n")
+                .append("| descriptors held by the engine | ").append(f(dp.get("daemonFds").asDouble())).append(" | ")
+                .append(f(ip.get("engineFds").asDouble())).append(" | - |\n")
+                .append("| engine threads | ").append(f(dp.get("daemonThreads").asDouble())).append(" | ")
+                .append(f(ip.get("engineThreads").asDouble())).append(" | - |\n")
+                .append("| runtime state files (tmpfs) | ").append(f(dp.get("stateRootBytes").asDouble())).append(" B | ")
+                .append(f(ip.get("stateDirBytes").asDouble())).append(" B | ")
+                .append(f(runc.get("stateDirBytesPerContainer").asDouble())).append(" B |\n\n");
+        List<String> missing = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        m.path("daemonPeers").properties().forEach(e -> (e.getValue().asBoolean() ? present : missing).add("`" + e.getKey() + "`"));
+        if (!missing.isEmpty()) {
+            md.append("Not installed here, so not measured: ").append(String.join(", ", missing))
+                    .append(" (a daemon and a shim per container, the peers of jctr's daemon and monitor).");
+        }
+        if (!present.isEmpty()) {
+            md.append(" Installed but not measured: ").append(String.join(", ", present)).append('.');
+        }
+        md.append("\n\n");
+    }
+
+    /** One row of the daemon's table: {@code key} ("a/b" for a nested field) in each sample; {@code per} of both rounds. */
+    private void memoryRow(String label, String key, List<JsonNode> samples, JsonNode per1, JsonNode per2, String per) {
+        md.append("| ").append(label);
+        for (JsonNode sample : samples) {
+            JsonNode v = sample;
+            for (String k : key.split("/")) {
+                v = v.path(k);
+            }
+            md.append(" | ").append(v.asLong());
+        }
+        for (JsonNode p : List.of(per1, per2)) {
+            md.append(" | ").append(per == null ? "-" : f(p.get(per).asDouble()));
+        }
+        md.append(" |\n");
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
     }
 
     private void targets() {

@@ -33,16 +33,37 @@ final class CgroupTree {
     }
 
     private static void collect(Path dir, List<Path> out) {
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path child : children) {
-                collect(child, out);
-            }
-        } catch (NoSuchFileException e) {
+        int links = links(dir);
+        if (links < 0) {
             return;
-        } catch (IOException e) {
-            throw new KernelException(KernelException.Category.INTERNAL, "listing cgroup " + dir + ": " + e, e);
+        }
+        if (links != 2) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                for (Path child : children) {
+                    collect(child, out);
+                }
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                throw new KernelException(KernelException.Category.INTERNAL, "listing cgroup " + dir + ": " + e, e);
+            }
         }
         out.add(dir);
+    }
+
+    /**
+     * The link count of directory {@code dir}, -1 when it does not exist. It is 2 + the number of its
+     * subdirectories (kernfs keeps it so, as most file systems do): a leaf, the usual container cgroup, needs
+     * no listing, which would stat every control file in it.
+     */
+    static int links(Path dir) {
+        try {
+            return (Integer) Files.getAttribute(dir, "unix:nlink");
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new KernelException(KernelException.Category.INTERNAL, "reading cgroup " + dir + ": " + e, e);
+        }
     }
 
     /** The pids in the cgroups below and at each of {@code dirs}, sorted, each once. */
@@ -59,34 +80,62 @@ final class CgroupTree {
     }
 
     /**
-     * SIGKILLs every process until none is left, then removes every directory, children first.
+     * Removes the cgroup's directories {@code allDirs} (missing ones count as removed): those that hold no process
+     * and no sub-cgroup at once, the others after SIGKILLing every process in them until none is left, children
+     * before parents.
      *
      * @param freezerDir the cgroup's freezer directory, if any: it is thawed first (frozen tasks cannot die),
      *                   and frozen around each round of signals so that no listed pid can exit and be
      *                   reused by an unrelated process before its signal arrives
      * @throws KernelException TIMEOUT when processes survive or a directory stays busy past {@code timeout}
      */
-    static void killAndRemove(Collection<Path> dirs, Optional<Path> freezerDir, Duration timeout) {
+    static void killAndRemove(Collection<Path> allDirs, Optional<Path> freezerDir, Duration timeout) {
+        List<Path> dirs = removeEmpty(allDirs, freezerDir);
+        if (dirs.isEmpty()) {
+            return;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<Path> freezer = freezerDir.filter(Files::isDirectory);
         if (freezer.isPresent() && FreezerController.isFrozen(freezer.get())) {
             FreezerController.thaw(freezer.get(), timeout);
         }
-        long pauseMillis = 1;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(100));
         for (List<Integer> pids = pids(dirs); !pids.isEmpty(); pids = pids(dirs)) {
             if (System.nanoTime() - deadline > 0) {
                 throw new KernelException(KernelException.Category.TIMEOUT, "processes " + pids + " of cgroup "
                         + dirs + " survived SIGKILL for " + timeout.toMillis() + " ms");
             }
             killAll(pids, freezer);
-            Waits.sleep(pauseMillis, "waiting for killed processes to leave " + dirs);
-            pauseMillis = Math.min(pauseMillis * 2, 100);
+            backoff.pause("waiting for killed processes to leave " + dirs);
         }
         for (Path dir : dirs) {
             for (Path cgroup : postOrder(dir)) {
                 removeDir(cgroup, deadline, timeout);
             }
         }
+    }
+
+    /**
+     * The usual case first: once a container's processes have exited, one rmdir per hierarchy removes it (the
+     * kernel refuses with EBUSY while a task or a sub-cgroup is in a directory). Returns the directories left,
+     * from the first that could not be removed on; the freezer's is tried last, so that it is still there to
+     * freeze whatever processes the others hold. A directory already gone counts as removed.
+     */
+    private static List<Path> removeEmpty(Collection<Path> dirs, Optional<Path> freezerDir) {
+        List<Path> order = new ArrayList<>(dirs);
+        if (freezerDir.isPresent() && order.remove(freezerDir.get())) {
+            order.add(freezerDir.get());
+        }
+        for (int i = 0; i < order.size(); i++) {
+            try {
+                PosixFiles.rmdir(order.get(i));
+            } catch (SyscallException e) {
+                if (!e.is(Errno.ENOENT)) {
+                    return order.subList(i, order.size());
+                }
+            }
+        }
+        return List.of();
     }
 
     private static void killAll(List<Integer> pids, Optional<Path> freezer) {
@@ -121,7 +170,7 @@ final class CgroupTree {
      * exits. A directory that is already gone counts as removed.
      */
     static void removeDir(Path dir, long deadline, Duration timeout) {
-        long pauseMillis = 1;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(100));
         while (true) {
             try {
                 PosixFiles.rmdir(dir);
@@ -143,8 +192,7 @@ final class CgroupTree {
                             + CgroupFiles.readIfExists(dir.resolve("cgroup.procs")).orElse("?"), e);
                 }
             }
-            Waits.sleep(pauseMillis, "removing cgroup " + dir);
-            pauseMillis = Math.min(pauseMillis * 2, 100);
+            backoff.pause("removing cgroup " + dir);
         }
     }
 }

@@ -168,22 +168,34 @@ public final class CgroupV1Driver implements ResourceDriver {
 
     private static void makeDirsOnce(Path mount, String path, List<Controller> controllers, List<Path> created)
             throws NoSuchFileException {
+        // The parents usually exist (the default parent holds every container): try the leaf alone first.
+        try {
+            makeDir(mount.resolve(path), controllers, created);
+            return;
+        } catch (NoSuchFileException e) {
+            // a parent is missing: make the levels one by one
+        }
         Path level = mount;
         for (String name : path.split("/")) {
             level = level.resolve(name);
-            try {
-                Files.createDirectory(level);
-            } catch (FileAlreadyExistsException e) {
-                continue;
-            } catch (NoSuchFileException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new KernelException(KernelException.Category.INTERNAL, "creating cgroup " + level + ": " + e, e);
-            }
-            created.add(level);
-            for (Controller c : controllers) {
-                c.initialize(level);
-            }
+            makeDir(level, controllers, created);
+        }
+    }
+
+    /** Creates one cgroup directory, unless it exists, and lets the hierarchy's controllers prepare it. */
+    private static void makeDir(Path dir, List<Controller> controllers, List<Path> created) throws NoSuchFileException {
+        try {
+            Files.createDirectory(dir);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new KernelException(KernelException.Category.INTERNAL, "creating cgroup " + dir + ": " + e, e);
+        }
+        created.add(dir);
+        for (Controller c : controllers) {
+            c.initialize(dir);
         }
     }
 
@@ -265,7 +277,7 @@ public final class CgroupV1Driver implements ResourceDriver {
     @Override
     public void delete(CgroupHandle cgroup) {
         CgroupDirs dirs = CgroupDirs.of(cgroup);
-        CgroupTree.killAndRemove(dirs.existing(), dirs.dir("freezer"), DELETE_TIMEOUT);
+        CgroupTree.killAndRemove(dirs.distinct(), dirs.dir("freezer"), DELETE_TIMEOUT);
         removeDefaultParentIfEmpty(cgroup.path(), dirs.distinct());
     }
 
@@ -279,6 +291,9 @@ public final class CgroupV1Driver implements ResourceDriver {
             return;
         }
         for (Path dir : containerDirs) {
+            if (CgroupTree.links(dir.getParent()) > 2) {
+                continue; // other containers' cgroups are in it: no need to ask rmdir
+            }
             try {
                 PosixFiles.rmdir(dir.getParent());
             } catch (SyscallException e) {

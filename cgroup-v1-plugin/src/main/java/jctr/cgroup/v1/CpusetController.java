@@ -1,6 +1,7 @@
 package jctr.cgroup.v1;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import jctr.kernel.ResourceLimitException;
@@ -17,6 +18,8 @@ final class CpusetController implements Controller {
     static final String MEMS = "linux.resources.cpu.mems";
     static final String CPUS_FILE = "cpuset.cpus";
     static final String MEMS_FILE = "cpuset.mems";
+    /** How long a new cgroup waits for a parent that another process is still setting up. */
+    static final Duration PARENT_SETUP_WAIT = Duration.ofMillis(200);
 
     @Override
     public String name() {
@@ -70,8 +73,10 @@ final class CpusetController implements Controller {
         }
         String parent = CgroupFiles.read(dir.getParent().resolve(file));
         // A parent another jctr process has just created may not be set up yet: give it a moment.
-        for (int i = 0; i < 20 && parent.isEmpty(); i++) {
-            Waits.sleep(10, "waiting for the cpuset of " + dir.getParent());
+        long deadline = System.nanoTime() + PARENT_SETUP_WAIT.toNanos();
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(10));
+        while (parent.isEmpty() && System.nanoTime() - deadline < 0) {
+            backoff.pause("waiting for the cpuset of " + dir.getParent());
             parent = CgroupFiles.read(dir.getParent().resolve(file));
         }
         if (parent.isEmpty()) {

@@ -29,7 +29,7 @@ final class FreezerController implements Controller {
     static void freeze(Path dir, Duration timeout) {
         Path state = dir.resolve(STATE_FILE);
         long deadline = System.nanoTime() + timeout.toNanos();
-        long pauseMillis = 1;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(50));
         while (true) {
             CgroupFiles.write(state, FROZEN, null);
             if (CgroupFiles.read(state).equals(FROZEN)) {
@@ -40,8 +40,7 @@ final class FreezerController implements Controller {
                 throw new KernelException(KernelException.Category.TIMEOUT, "cgroup " + dir + " did not freeze within "
                         + timeout.toMillis() + " ms (a task may be in an uninterruptible sleep); it was thawed again");
             }
-            Waits.sleep(pauseMillis, "freezing " + dir);
-            pauseMillis = Math.min(pauseMillis * 2, 50);
+            backoff.pause("freezing " + dir);
         }
     }
 
@@ -50,12 +49,13 @@ final class FreezerController implements Controller {
         Path state = dir.resolve(STATE_FILE);
         long deadline = System.nanoTime() + timeout.toNanos();
         CgroupFiles.write(state, THAWED, null);
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(5));
         while (!CgroupFiles.read(state).equals(THAWED)) {
             if (System.nanoTime() - deadline > 0) {
                 throw new KernelException(KernelException.Category.TIMEOUT, "cgroup " + dir + " did not thaw within "
                         + timeout.toMillis() + " ms (an ancestor cgroup may be frozen)");
             }
-            Waits.sleep(5, "thawing " + dir);
+            backoff.pause("thawing " + dir);
         }
     }
 

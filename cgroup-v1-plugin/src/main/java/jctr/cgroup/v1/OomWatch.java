@@ -2,6 +2,7 @@ package jctr.cgroup.v1;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -103,8 +104,9 @@ final class OomWatch implements Subscription {
     private long settledKills(long now, long before) {
         long deadline = System.nanoTime() + KILL_SETTLE_NANOS;
         long count = now;
+        Waits.Backoff backoff = new Waits.Backoff(Duration.ofMillis(10));
         while (count == before && System.nanoTime() - deadline < 0 && !closed) {
-            Waits.sleep(10, "waiting for the OOM kill counter of " + memoryDir);
+            backoff.pause("waiting for the OOM kill counter of " + memoryDir);
             count = oomKills().orElse(count);
         }
         return count;

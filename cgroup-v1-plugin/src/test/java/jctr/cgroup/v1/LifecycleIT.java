@@ -61,6 +61,24 @@ class LifecycleIT extends WithTestCgroups {
     }
 
     @Test
+    void deleteKillsProcessesThatJoinedOnlySomeHierarchies() throws Exception {
+        CgroupHandle h = cg.driver.create("partial", null, LinuxResources.EMPTY);
+        // delete tries rmdir per hierarchy first: the ones without processes go at once, the others must still
+        // have their processes killed (the freezer's is tried last; here it holds one of them)
+        Workload inPids = cg.workload("sleep 60");
+        CgroupFiles.write(cg.dir("pids", "partial").resolve("cgroup.procs"), Long.toString(inPids.pid()), null);
+        inPids.release();
+        Workload inFreezer = cg.workload("sleep 60");
+        CgroupFiles.write(cg.dir("freezer", "partial").resolve("cgroup.procs"), Long.toString(inFreezer.pid()), null);
+        inFreezer.release();
+
+        cg.driver.delete(h);
+
+        assertTrue(inPids.waitFor(Duration.ofSeconds(10)) && inFreezer.waitFor(Duration.ofSeconds(10)));
+        assertEquals(0, cg.directoriesBelowParent());
+    }
+
+    @Test
     void twoHundredCreateDeleteCyclesLeaveNoDirectoryBehind() {
         LinuxResources r = new LinuxResources(null, null, null, new PidsResources(100), null, null, null, null, null);
         int before = cg.directoriesBelowParent();

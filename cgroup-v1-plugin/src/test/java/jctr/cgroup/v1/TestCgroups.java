@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -112,7 +113,7 @@ final class TestCgroups implements AutoCloseable {
                         }
                     }
                 }
-                Waits.sleep(Math.min(100, 1L << Math.min(attempt, 6)), "cleaning up " + top);
+                Waits.sleep(Duration.ofMillis(Math.min(100, 1L << Math.min(attempt, 6))), "cleaning up " + top);
             }
             removeIfEmpty(mount.resolve(TOP));
         }

@@ -24,18 +24,23 @@ import jctr.kernel.DriverUnavailableException;
  * into this module's resources. To be executed it must be a file: it is extracted once to
  * {@code <dir>/jctr-init-<its CRC-32 and CRC-32C, 16 hex digits>} (mode 0700, written to a temporary file
  * and renamed into place atomically, so concurrent engines never see half a binary) and reused by every
- * later launch, in this JVM and others. An existing file is compared with the binary once per directory
- * and JVM (the driver's probe and its initialization share the result: each check reads and hashes the
- * 700 KB binary, a measurable part of a {@code jctr-runc} start) and replaced if it differs. The name only
- * tells builds apart (the content is compared before use): two CRCs, which the JVM computes with intrinsics
- * even in the interpreter, where a SHA-256 in Java took ~25 ms of a {@code jctr-runc run}.
+ * later launch, in this JVM and others. An existing file is compared byte for byte with the binary and
+ * replaced if it differs. A JVM compares a file once and then only checks, with one stat, that it is still
+ * the same file unchanged (inode, size, mtime, ctime): the comparison reads the 700 KB binary, a measurable
+ * part of a {@code jctr-runc} start, while a file damaged or replaced since must still be caught. The name
+ * only tells builds apart (the content is compared before use): two CRCs, which the JVM computes with
+ * intrinsics even in the interpreter, where a SHA-256 in Java took ~25 ms of a {@code jctr-runc run}.
  */
 public final class LauncherBinary {
 
     private static final String RESOURCE = "/jctr/ns/jctr-init";
 
-    /** Extracted and verified launchers of this JVM, by directory. */
-    private static final Map<Path, Path> VERIFIED = new ConcurrentHashMap<>();
+    /** Extracted and verified launchers of this JVM, by directory, with the identity they had then. */
+    private static final Map<Path, Verified> VERIFIED = new ConcurrentHashMap<>();
+
+    /** A launcher file as it was when compared: any write or replacement changes at least one of these. */
+    private record Verified(Path path, Map<String, Object> identity) {
+    }
 
     private final Path dir;
 
@@ -46,7 +51,23 @@ public final class LauncherBinary {
 
     /** The path of the extracted, verified launcher, extracting it first if needed. */
     public Path path() {
-        return VERIFIED.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> extract());
+        Path key = dir.toAbsolutePath().normalize();
+        Verified known = VERIFIED.get(key);
+        if (known != null && known.identity().equals(identity(known.path()))) {
+            return known.path();
+        }
+        Path target = extract();
+        VERIFIED.put(key, new Verified(target, identity(target)));
+        return target;
+    }
+
+    /** The file's inode, size, mtime and ctime; empty when it is gone. */
+    private static Map<String, Object> identity(Path file) {
+        try {
+            return Files.readAttributes(file, "unix:ino,size,lastModifiedTime,ctime");
+        } catch (IOException e) {
+            return Map.of();
+        }
     }
 
     private Path extract() {
