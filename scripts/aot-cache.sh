@@ -2,6 +2,7 @@
 # Makes the JDK AOT cache (JEP 483/514/515) that bin/jctr-runc and bin/jctr use when it is present and newer
 # than every jar of the distribution: a training run of `jctr-runc run` (a busybox container running `true`)
 # records which classes load and link and how the methods behave, and the JVM writes that to DIST/jctr.aot.
+# Jars with classes too old for the cache are first rewritten in place (see ClassfileUpgrade.java).
 # mgmt's build runs this right after assembling the distribution (mvn package). Without root or busybox no
 # container can run, so it trains on `jctr-runc spec` only. It never fails the build: without a cache the
 # launchers work as before, only slower to start (see bench/README.md for the measured difference).
@@ -18,6 +19,12 @@ rm -f "$cache" "$cache.config"
 tmp=$(mktemp -d /tmp/jctr-aot.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export JCTR_DIST="$dist"
+# The cache cannot hold classes older than Java 6 (picocli ships Java 5 class files): rewrite them first as
+# Java 8 class files with stack maps (scripts/ClassfileUpgrade.java), or every run loads and verifies them anew.
+java=$(JCTR_DEFAULT_JVM_OPTS=""; . "$here/bin/jctr-java.sh" && echo "$JCTR_JAVA")
+if [ -n "$java" ]; then
+    "$java" "$here/scripts/ClassfileUpgrade.java" "$dist"/lib/*.jar "$dist"/mods/*.jar
+fi
 # Through the launcher itself, so that the training run has the JVM flags later runs have (or the JVM
 # refuses the cache).
 train() {

@@ -14,7 +14,11 @@ import java.lang.invoke.VarHandle;
 /**
  * The only place that creates downcall handles. Area classes ({@link Mounts}, {@link Processes}, ...)
  * keep the handles this returns in static finals, so each symbol is looked up once, when its area
- * is first used; a missing symbol fails that area alone, with the symbol's name in the error.
+ * is first used; a missing symbol fails that area alone, with the symbol's name in the error. Areas
+ * on the path of a short-lived command ({@link Processes}, {@link Spawn}, {@link PosixFiles},
+ * {@link UnixSockets}) keep each handle in a small holder class of its own instead, so that a handle is
+ * bound on its first call: binding one spins classes, a few milliseconds each, and {@code jctr-runc}
+ * calls only some of them.
  */
 final class Downcalls {
 

@@ -17,28 +17,57 @@ import static jctr.kernel.sys.Downcalls.C_POINTER;
  */
 public final class PosixFiles {
 
-    private static final MethodHandle OPEN = Downcalls.withErrno("open",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
-    private static final MethodHandle CLOSE = Downcalls.withErrno("close",
-            FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle RMDIR = Downcalls.withErrno("rmdir",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle MKNOD = Downcalls.withErrno("mknod",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG));
-    private static final MethodHandle FLOCK = Downcalls.withErrno("flock",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle MKFIFO = Downcalls.withErrno("mkfifo",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle READ = Downcalls.withErrno("read",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle WRITE = Downcalls.withErrno("write",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle POLL = Downcalls.withErrno("poll",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    // Each handle is bound in a holder class of its own, on the first call: binding spins classes (a
+    // few ms each), and a short-lived jctr-runc calls only some of this class's functions.
+    private static final class Open {
+        static final MethodHandle HANDLE = Downcalls.withErrno("open",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = Downcalls.withErrno("close", FunctionDescriptor.of(C_INT, C_INT));
+    }
+
+    private static final class Rmdir {
+        static final MethodHandle HANDLE = Downcalls.withErrno("rmdir", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class Mknod {
+        static final MethodHandle HANDLE = Downcalls.withErrno("mknod",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG));
+    }
+
+    private static final class Flock {
+        static final MethodHandle HANDLE = Downcalls.withErrno("flock", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+
+    private static final class Mkfifo {
+        static final MethodHandle HANDLE = Downcalls.withErrno("mkfifo",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+
+    private static final class Read {
+        static final MethodHandle HANDLE = Downcalls.withErrno("read",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
+
+    private static final class Write {
+        static final MethodHandle HANDLE = Downcalls.withErrno("write",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
+
+    private static final class Poll {
+        static final MethodHandle HANDLE = Downcalls.withErrno("poll",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT));
+    }
+
     private static final short POLLIN = 1;
     // fcntl is variadic: int fcntl(int fd, int cmd, ...)
-    private static final MethodHandle FCNTL = Downcalls.withErrnoVariadic("fcntl",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
+    private static final class Fcntl {
+        static final MethodHandle HANDLE = Downcalls.withErrnoVariadic("fcntl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), 2);
+    }
+
     private static final int F_DUPFD_CLOEXEC = 1030;
 
     /** flock(2): shared lock. */
@@ -63,7 +92,7 @@ public final class PosixFiles {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             while (true) {
-                int rc = (int) FLOCK.invokeExact(state, fd, operation);
+                int rc = (int) Flock.HANDLE.invokeExact(state, fd, operation);
                 if (rc == 0) {
                     return true;
                 }
@@ -86,7 +115,7 @@ public final class PosixFiles {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment cPath = arena.allocateFrom(path.toString());
             while (true) {
-                int fd = (int) OPEN.invokeExact(state, cPath, flags, mode);
+                int fd = (int) Open.HANDLE.invokeExact(state, cPath, flags, mode);
                 if (fd >= 0) {
                     return fd;
                 }
@@ -104,7 +133,7 @@ public final class PosixFiles {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) CLOSE.invokeExact(state, fd);
+            int rc = (int) Close.HANDLE.invokeExact(state, fd);
             if (rc != 0 && Downcalls.errno(state) != Errno.EINTR) {
                 throw new SyscallException("close", Downcalls.errno(state), Integer.toString(fd));
             }
@@ -128,7 +157,7 @@ public final class PosixFiles {
             MemorySegment.copy(data, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, data.length);
             long n;
             do {
-                n = (long) WRITE.invokeExact(state, fd, buf, (long) data.length);
+                n = (long) Write.HANDLE.invokeExact(state, fd, buf, (long) data.length);
             } while (n < 0 && Downcalls.errno(state) == Errno.EINTR);
             if (n < 0) {
                 throw new SyscallException("write", Downcalls.errno(state), file + ", \"" + printable(data) + "\"");
@@ -147,7 +176,7 @@ public final class PosixFiles {
     public static void rmdir(Path dir) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) RMDIR.invokeExact(state, arena.allocateFrom(dir.toString()));
+            int rc = (int) Rmdir.HANDLE.invokeExact(state, arena.allocateFrom(dir.toString()));
             if (rc != 0) {
                 throw new SyscallException("rmdir", Downcalls.errno(state), dir.toString());
             }
@@ -170,7 +199,7 @@ public final class PosixFiles {
     public static void mknod(Path path, int mode, long device) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) MKNOD.invokeExact(state, arena.allocateFrom(path.toString()), mode, device);
+            int rc = (int) Mknod.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), mode, device);
             if (rc != 0) {
                 throw new SyscallException("mknod", Downcalls.errno(state),
                         path + ", 0" + Integer.toOctalString(mode) + ", 0x" + Long.toHexString(device));
@@ -184,7 +213,7 @@ public final class PosixFiles {
     public static void mkfifo(Path path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) MKFIFO.invokeExact(state, arena.allocateFrom(path.toString()), mode);
+            int rc = (int) Mkfifo.HANDLE.invokeExact(state, arena.allocateFrom(path.toString()), mode);
             if (rc != 0) {
                 throw new SyscallException("mkfifo", Downcalls.errno(state), path + ", 0" + Integer.toOctalString(mode));
             }
@@ -203,7 +232,7 @@ public final class PosixFiles {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment buf = arena.allocate(Math.max(1, max));
             while (true) {
-                long n = (long) READ.invokeExact(state, fd, buf, (long) max);
+                long n = (long) Read.HANDLE.invokeExact(state, fd, buf, (long) max);
                 if (n >= 0) {
                     return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
                 }
@@ -259,7 +288,7 @@ public final class PosixFiles {
             long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
             while (true) {
                 int wait = timeoutMillis < 0 ? -1 : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
-                int rc = (int) POLL.invokeExact(state, pfd, 1L, wait);
+                int rc = (int) Poll.HANDLE.invokeExact(state, pfd, 1L, wait);
                 if (rc > 0) {
                     return true;
                 }
@@ -283,7 +312,7 @@ public final class PosixFiles {
             MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, data);
             long off = 0;
             while (off < data.length) {
-                long n = (long) WRITE.invokeExact(state, fd, buf.asSlice(off), (long) data.length - off);
+                long n = (long) Write.HANDLE.invokeExact(state, fd, buf.asSlice(off), (long) data.length - off);
                 if (n >= 0) {
                     off += n;
                     continue;
@@ -302,7 +331,7 @@ public final class PosixFiles {
     public static int duplicate(int fd, int minFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int dup = (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, minFd);
+            int dup = (int) Fcntl.HANDLE.invokeExact(state, fd, F_DUPFD_CLOEXEC, minFd);
             if (dup < 0) {
                 throw new SyscallException("fcntl", Downcalls.errno(state), fd + ", F_DUPFD_CLOEXEC, " + minFd);
             }

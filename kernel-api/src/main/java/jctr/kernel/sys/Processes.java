@@ -24,21 +24,45 @@ public final class Processes {
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     private static final long SIGINFO_SIZE = 128;
 
-    private static final MethodHandle GETPID = Downcalls.plain("getpid", FunctionDescriptor.of(C_INT));
-    private static final MethodHandle GETEUID = Downcalls.plain("geteuid", FunctionDescriptor.of(C_INT));
-    private static final MethodHandle KILL = Downcalls.withErrno("kill",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle PIDFD_OPEN = Downcalls.withErrno("pidfd_open",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle PIDFD_GETFD = Downcalls.withErrno("pidfd_getfd",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    private static final MethodHandle PIDFD_SEND_SIGNAL = Downcalls.withErrno("pidfd_send_signal",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle WAITID = Downcalls.withErrno("waitid",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    // Each handle is bound in a holder class of its own, on the first call: binding spins classes (a
+    // few ms each), and a short-lived jctr-runc calls only some of this class's functions.
+    private static final class Getpid {
+        static final MethodHandle HANDLE = Downcalls.plain("getpid", FunctionDescriptor.of(C_INT));
+    }
+
+    private static final class Geteuid {
+        static final MethodHandle HANDLE = Downcalls.plain("geteuid", FunctionDescriptor.of(C_INT));
+    }
+
+    private static final class Kill {
+        static final MethodHandle HANDLE = Downcalls.withErrno("kill", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+
+    private static final class PidfdOpen {
+        static final MethodHandle HANDLE = Downcalls.withErrno("pidfd_open",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+
+    private static final class PidfdGetfd {
+        static final MethodHandle HANDLE = Downcalls.withErrno("pidfd_getfd",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    }
+
+    private static final class PidfdSendSignal {
+        static final MethodHandle HANDLE = Downcalls.withErrno("pidfd_send_signal",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    }
+
+    private static final class Waitid {
+        static final MethodHandle HANDLE = Downcalls.withErrno("waitid",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    }
+
     // prctl is variadic: int prctl(int option, ...)
-    private static final MethodHandle PRCTL = Downcalls.withErrnoVariadic("prctl",
-            FunctionDescriptor.of(C_INT, C_INT, C_LONG), 1);
+    private static final class Prctl {
+        static final MethodHandle HANDLE = Downcalls.withErrnoVariadic("prctl",
+                FunctionDescriptor.of(C_INT, C_INT, C_LONG), 1);
+    }
 
     private Processes() {
     }
@@ -46,7 +70,7 @@ public final class Processes {
     /** getpid(2) of this JVM. */
     public static int self() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) Getpid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -55,7 +79,7 @@ public final class Processes {
     /** Whether this process runs with effective uid 0. */
     public static boolean isRoot() {
         try {
-            return (int) GETEUID.invokeExact() == 0;
+            return (int) Geteuid.HANDLE.invokeExact() == 0;
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -65,7 +89,7 @@ public final class Processes {
     public static void kill(int pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) KILL.invokeExact(state, pid, signal);
+            int rc = (int) Kill.HANDLE.invokeExact(state, pid, signal);
             if (rc != 0) {
                 throw new SyscallException("kill", Downcalls.errno(state), pid + ", SIG" + Signals.name(signal));
             }
@@ -78,7 +102,7 @@ public final class Processes {
     public static int pidfdOpen(int pid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int fd = (int) PIDFD_OPEN.invokeExact(state, pid, 0);
+            int fd = (int) PidfdOpen.HANDLE.invokeExact(state, pid, 0);
             if (fd < 0) {
                 throw new SyscallException("pidfd_open", Downcalls.errno(state), "pid " + pid);
             }
@@ -95,7 +119,7 @@ public final class Processes {
     public static int pidfdGetfd(int pidfd, int targetFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int fd = (int) PIDFD_GETFD.invokeExact(state, pidfd, targetFd, 0);
+            int fd = (int) PidfdGetfd.HANDLE.invokeExact(state, pidfd, targetFd, 0);
             if (fd < 0) {
                 throw new SyscallException("pidfd_getfd", Downcalls.errno(state), "pidfd " + pidfd + ", fd " + targetFd);
             }
@@ -109,7 +133,7 @@ public final class Processes {
     public static void signal(int pidfd, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) PIDFD_SEND_SIGNAL.invokeExact(state, pidfd, signal, MemorySegment.NULL, 0);
+            int rc = (int) PidfdSendSignal.HANDLE.invokeExact(state, pidfd, signal, MemorySegment.NULL, 0);
             if (rc != 0) {
                 throw new SyscallException("pidfd_send_signal", Downcalls.errno(state),
                         "pidfd " + pidfd + ", SIG" + Signals.name(signal));
@@ -137,7 +161,7 @@ public final class Processes {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment info = arena.allocate(SIGINFO_SIZE, 8);
             while (true) {
-                int rc = (int) WAITID.invokeExact(state, P_PIDFD, pidfd, info, options);
+                int rc = (int) Waitid.HANDLE.invokeExact(state, P_PIDFD, pidfd, info, options);
                 if (rc == 0) {
                     break;
                 }
@@ -166,7 +190,7 @@ public final class Processes {
     public static void becomeChildSubreaper() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) PRCTL.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L);
+            int rc = (int) Prctl.HANDLE.invokeExact(state, PR_SET_CHILD_SUBREAPER, 1L);
             if (rc != 0) {
                 throw new SyscallException("prctl", Downcalls.errno(state), "PR_SET_CHILD_SUBREAPER, 1");
             }

@@ -49,32 +49,70 @@ public final class Spawn {
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
 
-    private static final MethodHandle POSIX_SPAWN = Downcalls.plain("posix_spawn", FunctionDescriptor.of(C_INT,
-            C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-    private static final MethodHandle FA_INIT = Downcalls.plain("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle FA_DESTROY = Downcalls.plain("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle FA_DUP2 = Downcalls.plain("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
-    private static final MethodHandle FA_OPEN = Downcalls.plain("posix_spawn_file_actions_addopen",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_INT));
-    private static final MethodHandle FA_CLOSEFROM = Downcalls.plain("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle ATTR_INIT = Downcalls.plain("posix_spawnattr_init",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle ATTR_DESTROY = Downcalls.plain("posix_spawnattr_destroy",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle ATTR_SETFLAGS = Downcalls.plain("posix_spawnattr_setflags",
-            FunctionDescriptor.of(C_INT, C_POINTER, Downcalls.C_SHORT));
-    private static final MethodHandle ATTR_SETSIGDEFAULT = Downcalls.plain("posix_spawnattr_setsigdefault",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle ATTR_SETSIGMASK = Downcalls.plain("posix_spawnattr_setsigmask",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle SIGFILLSET = Downcalls.plain("sigfillset",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle SIGEMPTYSET = Downcalls.plain("sigemptyset",
-            FunctionDescriptor.of(C_INT, C_POINTER));
+    // Each handle is bound in a holder class of its own, on the first call: binding spins classes (a
+    // few ms each), and a short-lived jctr-runc calls only some of this class's functions.
+    private static final class PosixSpawn {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    }
+
+    private static final class FaInit {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn_file_actions_init",
+                FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class FaDestroy {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn_file_actions_destroy",
+                FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class FaDup2 {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn_file_actions_adddup2",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
+    }
+
+    private static final class FaOpen {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn_file_actions_addopen",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_INT));
+    }
+
+    private static final class FaClosefrom {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+
+    private static final class AttrInit {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawnattr_init",
+                FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class AttrDestroy {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawnattr_destroy",
+                FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class AttrSetflags {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawnattr_setflags",
+                FunctionDescriptor.of(C_INT, C_POINTER, Downcalls.C_SHORT));
+    }
+
+    private static final class AttrSetsigdefault {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawnattr_setsigdefault",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    }
+
+    private static final class AttrSetsigmask {
+        static final MethodHandle HANDLE = Downcalls.plain("posix_spawnattr_setsigmask",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    }
+
+    private static final class Sigfillset {
+        static final MethodHandle HANDLE = Downcalls.plain("sigfillset", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+
+    private static final class Sigemptyset {
+        static final MethodHandle HANDLE = Downcalls.plain("sigemptyset", FunctionDescriptor.of(C_INT, C_POINTER));
+    }
 
     private Spawn() {
     }
@@ -91,36 +129,36 @@ public final class Spawn {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fa = arena.allocate(FILE_ACTIONS_SIZE, 8);
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-            check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(fa), "");
-            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr), "");
+            check("posix_spawn_file_actions_init", (int) FaInit.HANDLE.invokeExact(fa), "");
+            check("posix_spawnattr_init", (int) AttrInit.HANDLE.invokeExact(attr), "");
             try {
                 for (FileAction action : actions) {
                     switch (action) {
                         case Dup2 d -> check("posix_spawn_file_actions_adddup2",
-                                (int) FA_DUP2.invokeExact(fa, d.fd(), d.newFd()), d.fd() + ", " + d.newFd());
+                                (int) FaDup2.HANDLE.invokeExact(fa, d.fd(), d.newFd()), d.fd() + ", " + d.newFd());
                         case Open o -> check("posix_spawn_file_actions_addopen",
-                                (int) FA_OPEN.invokeExact(fa, o.fd(), arena.allocateFrom(o.path().toString()),
+                                (int) FaOpen.HANDLE.invokeExact(fa, o.fd(), arena.allocateFrom(o.path().toString()),
                                         o.flags(), o.mode()), o.fd() + ", " + o.path());
                         case CloseFrom c -> check("posix_spawn_file_actions_addclosefrom_np",
-                                (int) FA_CLOSEFROM.invokeExact(fa, c.lowFd()), Integer.toString(c.lowFd()));
+                                (int) FaClosefrom.HANDLE.invokeExact(fa, c.lowFd()), Integer.toString(c.lowFd()));
                     }
                 }
                 MemorySegment all = arena.allocate(SIGSET_SIZE, 8);
                 MemorySegment none = arena.allocate(SIGSET_SIZE, 8);
-                int ignored = (int) SIGFILLSET.invokeExact(all);
-                ignored = (int) SIGEMPTYSET.invokeExact(none);
-                check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all), "");
-                check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, none), "");
-                check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr,
+                int ignored = (int) Sigfillset.HANDLE.invokeExact(all);
+                ignored = (int) Sigemptyset.HANDLE.invokeExact(none);
+                check("posix_spawnattr_setsigdefault", (int) AttrSetsigdefault.HANDLE.invokeExact(attr, all), "");
+                check("posix_spawnattr_setsigmask", (int) AttrSetsigmask.HANDLE.invokeExact(attr, none), "");
+                check("posix_spawnattr_setflags", (int) AttrSetflags.HANDLE.invokeExact(attr,
                         (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)), "");
                 MemorySegment pid = arena.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(program.toString()), fa, attr,
+                int rc = (int) PosixSpawn.HANDLE.invokeExact(pid, arena.allocateFrom(program.toString()), fa, attr,
                         stringArray(arena, argv), stringArray(arena, env));
                 check("posix_spawn", rc, program.toString());
                 return pid.get(ValueLayout.JAVA_INT, 0);
             } finally {
-                int ignored = (int) FA_DESTROY.invokeExact(fa);
-                ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                int ignored = (int) FaDestroy.HANDLE.invokeExact(fa);
+                ignored = (int) AttrDestroy.HANDLE.invokeExact(attr);
             }
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);

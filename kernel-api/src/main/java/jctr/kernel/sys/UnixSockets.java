@@ -34,24 +34,51 @@ public final class UnixSockets {
     private static final int SUN_PATH_MAX = 108;
     private static final long SOCKADDR_UN_SIZE = 110;
 
-    private static final MethodHandle SOCKETPAIR = Downcalls.withErrno("socketpair",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
-    private static final MethodHandle SOCKET = Downcalls.withErrno("socket",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    private static final MethodHandle CONNECT = Downcalls.withErrno("connect",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle BIND = Downcalls.withErrno("bind",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle LISTEN = Downcalls.withErrno("listen",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle ACCEPT4 = Downcalls.withErrno("accept4",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
-    private static final MethodHandle SEND = Downcalls.withErrno("send",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT));
-    private static final MethodHandle RECV = Downcalls.withErrno("recv",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT));
-    private static final MethodHandle RECVMSG = Downcalls.withErrno("recvmsg",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    // Each handle is bound in a holder class of its own, on the first call: binding spins classes (a
+    // few ms each), and a short-lived jctr-runc calls only some of this class's functions.
+    private static final class Socketpair {
+        static final MethodHandle HANDLE = Downcalls.withErrno("socketpair",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
+    }
+
+    private static final class Socket {
+        static final MethodHandle HANDLE = Downcalls.withErrno("socket",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    }
+
+    private static final class Connect {
+        static final MethodHandle HANDLE = Downcalls.withErrno("connect",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    }
+
+    private static final class Bind {
+        static final MethodHandle HANDLE = Downcalls.withErrno("bind",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    }
+
+    private static final class Listen {
+        static final MethodHandle HANDLE = Downcalls.withErrno("listen", FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+
+    private static final class Accept4 {
+        static final MethodHandle HANDLE = Downcalls.withErrno("accept4",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
+    }
+
+    private static final class Send {
+        static final MethodHandle HANDLE = Downcalls.withErrno("send",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT));
+    }
+
+    private static final class Recv {
+        static final MethodHandle HANDLE = Downcalls.withErrno("recv",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_SIZE_T, C_INT));
+    }
+
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = Downcalls.withErrno("recvmsg",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    }
 
     /** A descriptor received with SCM_RIGHTS and the name the sender put in the message body. */
     public record ReceivedFd(int fd, String name) {
@@ -65,7 +92,7 @@ public final class UnixSockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
-            int rc = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            int rc = (int) Socketpair.HANDLE.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
             if (rc != 0) {
                 throw new SyscallException("socketpair", Downcalls.errno(state), "AF_UNIX, SOCK_STREAM");
             }
@@ -77,7 +104,7 @@ public final class UnixSockets {
 
     /** A close-on-exec stream socket connected to the listening socket at {@code path}. */
     public static int connect(Path path) {
-        return withAddress(path, "connect", CONNECT);
+        return withAddress(path, "connect", Connect.HANDLE);
     }
 
     /**
@@ -85,10 +112,10 @@ public final class UnixSockets {
      * the caller deletes it.
      */
     public static int listen(Path path, int backlog) {
-        int fd = withAddress(path, "bind", BIND);
+        int fd = withAddress(path, "bind", Bind.HANDLE);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
-            int rc = (int) LISTEN.invokeExact(state, fd, backlog);
+            int rc = (int) Listen.HANDLE.invokeExact(state, fd, backlog);
             if (rc != 0) {
                 int errno = Downcalls.errno(state);
                 PosixFiles.close(fd);
@@ -106,7 +133,7 @@ public final class UnixSockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Downcalls.callState(arena);
             while (true) {
-                int fd = (int) ACCEPT4.invokeExact(state, listenFd, MemorySegment.NULL, MemorySegment.NULL,
+                int fd = (int) Accept4.HANDLE.invokeExact(state, listenFd, MemorySegment.NULL, MemorySegment.NULL,
                         SOCK_CLOEXEC);
                 if (fd >= 0) {
                     return fd;
@@ -128,7 +155,7 @@ public final class UnixSockets {
             MemorySegment buf = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
             long off = 0;
             while (off < data.length) {
-                long n = (long) SEND.invokeExact(state, fd, buf.asSlice(off), (long) data.length - off, MSG_NOSIGNAL);
+                long n = (long) Send.HANDLE.invokeExact(state, fd, buf.asSlice(off), (long) data.length - off, MSG_NOSIGNAL);
                 if (n >= 0) {
                     off += n;
                     continue;
@@ -156,7 +183,7 @@ public final class UnixSockets {
             MemorySegment state = Downcalls.callState(arena);
             MemorySegment buf = arena.allocate(Math.max(1, max));
             while (true) {
-                long n = (long) RECV.invokeExact(state, fd, buf, (long) max, 0);
+                long n = (long) Recv.HANDLE.invokeExact(state, fd, buf, (long) max, 0);
                 if (n >= 0) {
                     return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
                 }
@@ -215,7 +242,7 @@ public final class UnixSockets {
             msg.set(ValueLayout.JAVA_LONG, 40, control.byteSize());
             long n;
             while (true) {
-                n = (long) RECVMSG.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC);
+                n = (long) Recvmsg.HANDLE.invokeExact(state, socketFd, msg, MSG_CMSG_CLOEXEC);
                 if (n >= 0) {
                     break;
                 }
@@ -252,7 +279,7 @@ public final class UnixSockets {
                 throw new SyscallException(call, Errno.ENAMETOOLONG, path.toString());
             }
             MemorySegment state = Downcalls.callState(arena);
-            int fd = (int) SOCKET.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            int fd = (int) Socket.HANDLE.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw new SyscallException("socket", Downcalls.errno(state), "AF_UNIX, SOCK_STREAM");
             }
