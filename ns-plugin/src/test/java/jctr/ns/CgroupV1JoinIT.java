@@ -22,7 +22,10 @@ import jctr.kernel.oci.IdMapping;
 import jctr.kernel.oci.LinuxSpec;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.spi.CgroupHandle;
+import jctr.kernel.spi.ExecRequest;
+import jctr.kernel.spi.IsolatedProcess;
 import jctr.kernel.spi.Stdio;
+import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.testing.RootOnly;
 import jctr.ns.plan.HostView;
 import jctr.ns.plan.HostView.CgroupHierarchy;
@@ -35,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A container whose cgroup spans every v1 hierarchy joins it itself (tasks files the launcher opened):
  * seen from the host, its init and what the init forks are in the container's cgroup in each hierarchy,
- * with and without a user namespace, and a cgroup removed before create is a clear NotFoundException.
+ * with and without a user namespace, as is a process exec'd into it; and a cgroup removed before create is
+ * a clear NotFoundException.
  */
 class CgroupV1JoinIT {
 
@@ -127,6 +131,17 @@ class CgroupV1JoinIT {
             assertEquals("/", pathIn(inside, x), b.output());
         }
         assertTrue(b.output().lines().anyMatch(l -> l.startsWith("tasks=1 ") || l.equals("tasks=1")), b.output());
+
+        // A process exec'd into the container joins the same cgroups (outside them it would read "/../..").
+        Path out = dir.resolve("exec-out");
+        IsolatedProcess exec = h.driver.exec(b.process(), new ExecRequest(TestSpecs.process("/bin/cat", "/proc/self/cgroup"),
+                new Stdio.Files(null, out, out)));
+        h.track(exec);
+        assertEquals(ExitStatus.exited(0), h.waitFor(exec));
+        Map<String, String> execSees = HostView.parseProcCgroup(Files.readString(out));
+        for (CgroupHierarchy x : hierarchies) {
+            assertEquals("/", pathIn(execSees, x), execSees.toString());
+        }
         h.kill(b.process());
     }
 

@@ -124,9 +124,7 @@ public final class PlanBuilder {
                 ? cgroup.cloneIntoDir() : "";
         List<String> procsFiles = cgroup == null || !cloneInto.isEmpty() ? List.of() : cgroup.procsFiles();
         List<String> tasksFiles = v1TasksFiles(procsFiles, host);
-        for (int i = 0; i < tasksFiles.size(); i++) {
-            ops.add(new Op.CgroupOpen("", i, tasksFiles.get(i)));
-        }
+        openTasksFiles(tasksFiles, ops);
         int slot = ns.joinOps(ops);
         long flags = CLONE_PARENT;
         for (NamespaceType t : ns.created.keySet()) {
@@ -141,9 +139,7 @@ public final class PlanBuilder {
 
         ops.add(new Op.SyncParent(""));
         // First thing after the go-ahead, before the cgroup namespace (its root is the cgroup it starts in).
-        for (int i = 0; i < tasksFiles.size(); i++) {
-            ops.add(new Op.CgroupJoin("", i, tasksFiles.get(i)));
-        }
+        joinCgroups(tasksFiles, ops);
         if (ns.has(NamespaceType.USER)) {
             ops.add(new Op.BecomeRoot(ns.field(NamespaceType.USER)));
         }
@@ -224,7 +220,24 @@ public final class PlanBuilder {
 
         return new LaunchPlan(ops, idMap(linux.uidMappings(), ns, "linux.uidMappings"),
                 idMap(linux.gidMappings(), ns, "linux.gidMappings"),
-                procsFiles.stream().filter(p -> !tasksFiles.contains(tasksFile(p))).toList(), request.stdio());
+                parentWritten(procsFiles, tasksFiles), request.stdio());
+    }
+
+    private static void openTasksFiles(List<String> tasksFiles, List<Op> ops) {
+        for (int i = 0; i < tasksFiles.size(); i++) {
+            ops.add(new Op.CgroupOpen("", i, tasksFiles.get(i)));
+        }
+    }
+
+    private static void joinCgroups(List<String> tasksFiles, List<Op> ops) {
+        for (int i = 0; i < tasksFiles.size(); i++) {
+            ops.add(new Op.CgroupJoin("", i, tasksFiles.get(i)));
+        }
+    }
+
+    /** The cgroup.procs files left for the parent: those without a tasks file the child joins. */
+    private static List<String> parentWritten(List<String> procsFiles, List<String> tasksFiles) {
+        return procsFiles.stream().filter(p -> !tasksFiles.contains(tasksFile(p))).toList();
     }
 
     /**
@@ -257,18 +270,21 @@ public final class PlanBuilder {
     }
 
     /**
-     * The plan for a process started in a running container: join its namespaces, get placed in its
-     * cgroups, then the same credential steps as an init, without a start gate.
+     * The plan for a process started in a running container: open the v1 cgroups' tasks files, join its
+     * namespaces, get placed in its cgroups (v1: by itself, right after the parent's go-ahead), then the
+     * same credential steps as an init, without a start gate.
      *
-     * @param lastCap the kernel's last capability number
+     * @param host the host's cgroup hierarchies (which cgroups are v1) and last capability
      */
-    public static LaunchPlan forExec(ExecTarget target, ExecRequest request, int lastCap) {
+    public static LaunchPlan forExec(ExecTarget target, ExecRequest request, HostView host) {
         ProcessSpec process = requireProcess(request.process());
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
         if (terminal) {
             ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
+        List<String> tasksFiles = v1TasksFiles(target.procsFiles(), host);
+        openTasksFiles(tasksFiles, ops);
         List<ExecTarget.Join> joins = new ArrayList<>(target.namespaces());
         joins.sort(Comparator.comparing(j -> j.type() != NamespaceType.USER));
         for (int i = 0; i < joins.size(); i++) {
@@ -279,6 +295,7 @@ public final class PlanBuilder {
         }
         ops.add(new Op.Clone("", CLONE_PARENT, ""));
         ops.add(new Op.SyncParent(""));
+        joinCgroups(tasksFiles, ops);
         ops.add(new Op.NotDumpable(""));
         if (terminal) {
             ops.add(new Op.SetSid("process.terminal"));
@@ -287,8 +304,8 @@ public final class PlanBuilder {
         if (terminal) {
             ops.add(console(process, false));
         }
-        credentialsAndExec(process, target.seccomp(), lastCap, false, ops);
-        return new LaunchPlan(ops, "", "", target.procsFiles(), request.stdio());
+        credentialsAndExec(process, target.seccomp(), host.lastCap(), false, ops);
+        return new LaunchPlan(ops, "", "", parentWritten(target.procsFiles(), tasksFiles), request.stdio());
     }
 
     private static ProcessSpec requireProcess(ProcessSpec process) {

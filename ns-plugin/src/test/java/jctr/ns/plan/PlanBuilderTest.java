@@ -563,19 +563,24 @@ class PlanBuilderTest {
     void execJoinsTheTargetAndHasNoStartGate() {
         ExecTarget target = new ExecTarget(List.of(new ExecTarget.Join(NamespaceType.PID, "/proc/9/ns/pid"),
                 new ExecTarget.Join(NamespaceType.USER, "/proc/9/ns/user")),
-                List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), FILTER);
+                List.of("/sys/fs/cgroup/memory/jctr/c1/cgroup.procs", "/sys/fs/cgroup/pids/jctr/c1/cgroup.procs",
+                        "/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"), FILTER);
         ProcessSpec p = new ProcessSpec(null, null, new User(5, 6, null, null, null), List.of("ps"), List.of(), "/tmp",
                 null, null, true, null, null, null);
-        LaunchPlan plan = PlanBuilder.forExec(target, new ExecRequest(p, Stdio.inherit()), 40);
+        LaunchPlan plan = PlanBuilder.forExec(target, new ExecRequest(p, Stdio.inherit()), Hosts.hybrid());
         assertEquals(List.of(
+                new Op.CgroupOpen("", 0, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
                 new Op.NsOpen("", 0, "/proc/9/ns/user"),
                 new Op.NsOpen("", 1, "/proc/9/ns/pid"),
                 new Op.SetNs("", 0, NamespaceType.USER),
                 new Op.SetNs("", 1, NamespaceType.PID),
                 new Op.Clone("", CLONE_PARENT, ""),
                 new Op.SyncParent(""),
-                new Op.NotDumpable("")), plan.ops().subList(0, 7));
-        assertEquals(List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), plan.procsFiles());
+                new Op.CgroupJoin("", 0, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
+                new Op.NotDumpable("")), plan.ops().subList(0, 9));
+        // memory is a v1 hierarchy the process joins itself; pids is not mounted on this host, unified is cgroup2
+        assertEquals(List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs", "/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"),
+                plan.procsFiles());
         assertEquals(-1, plan.startGateIndex());
         assertEquals(List.of(new Op.Ready("", false)), plan.opsOf(Op.Ready.class));
         assertEquals(indexOf(plan, Op.Ready.class) + 1, indexOf(plan, Op.Seccomp.class));
