@@ -24,7 +24,10 @@
  *   ERROR (2, op index, errno) the first failure; the sender exits 1
  *   READY (3, go fd, result fd) everything before exec is done; at a start gate, the two descriptors
  *                               (in the init) that "start" takes with pidfd_getfd
- * Java sends one byte to let the child continue past SYNC_PARENT. At a start gate the init closes
+ * Java sends one byte to let the child continue past SYNC_PARENT.
+ * Cgroup v1 membership: the launcher opens each hierarchy's tasks file (CGROUP_OPEN, before any setns)
+ * and the child writes "0" into each (CGROUP_JOIN) right after SYNC_PARENT, before it unshares its
+ * cgroup namespace; Java writes only the cgroup.procs files the child cannot join itself. At a start gate the init closes
  * the sync socket and blocks reading the "go" pipe; "start" writes one byte into it and reads the
  * "result" pipe. All of the init's descriptors are close-on-exec, so after a successful execve the
  * reader sees end-of-file; an ERROR message there means a step after the gate (or execve) failed.
@@ -64,7 +67,7 @@ enum op_code {
     OP_LOOPBACK_UP, OP_MOUNT_RAW, OP_OPEN_ROOT, OP_MOUNT, OP_MKDIR, OP_DEVICE, OP_SYMLINK, OP_PIVOT_ROOT,
     OP_MOVE_ROOT, OP_CONSOLE, OP_REMOUNT, OP_READONLY_PATH, OP_MASK_PATH, OP_UMASK, OP_SECCOMP,
     OP_BOUNDING, OP_SETGROUPS, OP_SETGID, OP_SETUID, OP_CAPSET, OP_AMBIENT, OP_CHDIR, OP_NO_NEW_PRIVS,
-    OP_RESOLVE_EXEC, OP_READY, OP_EXEC, OP_SESSION_KEYRING
+    OP_RESOLVE_EXEC, OP_READY, OP_EXEC, OP_SESSION_KEYRING, OP_CGROUP_OPEN, OP_CGROUP_JOIN
 };
 enum { MSG_PID = 1, MSG_ERROR = 2, MSG_READY = 3 };
 enum { TARGET_DIR = 0, TARGET_FILE = 1, TARGET_LIKE_SOURCE = 2 };
@@ -73,6 +76,7 @@ enum { CHILD_MOUNT = 1, CHILD_BIND = 2, CHILD_SYMLINK = 3 };
 #define PLAN_MAGIC 0x4c50434aU
 #define MAX_PLAN (16 << 20)
 #define NS_SLOTS 16
+#define CGROUP_SLOTS 64
 
 static int sync_fd = 3;        /* socket to the Java parent */
 static int report_fd = 3;      /* where failures go: sync, after the start gate its result pipe */
@@ -80,6 +84,7 @@ static int op_index = -1;
 static int root_fd = -1;       /* the container rootfs, for resolving paths inside it */
 static int console_fd = -1;    /* connected console socket */
 static int ns_fds[NS_SLOTS];
+static int cgroup_fds[CGROUP_SLOTS];   /* v1 tasks files, opened by the launcher, written by the child */
 static char exec_path[PATH_MAX];
 
 struct cursor {
@@ -725,6 +730,28 @@ static void run(struct cursor *c, int code)
         CHECK(ns_fds[slot]);
         break;
     }
+    case OP_CGROUP_OPEN: {
+        int64_t slot = take_int(c);
+        const char *path = take_str(c);
+        if (slot < 0 || slot >= CGROUP_SLOTS || path == NULL)
+            fail(EPROTO);
+        cgroup_fds[slot] = open(path, O_WRONLY | O_CLOEXEC);
+        CHECK(cgroup_fds[slot]);
+        break;
+    }
+    case OP_CGROUP_JOIN: {
+        /* "0" in a v1 tasks file moves the writing thread only: no global threadgroup lock. */
+        int64_t slot = take_int(c);
+        ssize_t n;
+        if (slot < 0 || slot >= CGROUP_SLOTS || cgroup_fds[slot] < 0)
+            fail(EPROTO);
+        while ((n = write(cgroup_fds[slot], "0", 1)) < 0 && errno == EINTR)
+            ;
+        CHECK(n);
+        close(cgroup_fds[slot]);
+        cgroup_fds[slot] = -1;
+        break;
+    }
     case OP_SETNS: {
         int64_t slot = take_int(c), type = take_int(c);
         if (slot < 0 || slot >= NS_SLOTS)
@@ -927,6 +954,8 @@ int main(int argc, char **argv)
     umask(0);
     for (int i = 0; i < NS_SLOTS; i++)
         ns_fds[i] = -1;
+    for (int i = 0; i < CGROUP_SLOTS; i++)
+        cgroup_fds[i] = -1;
     if (read_full(sync_fd, header, sizeof header) < 0)
         _exit(1);
     if (header[0] != PLAN_MAGIC || header[1] != 1 || header[3] > MAX_PLAN)

@@ -252,8 +252,7 @@ public final class NamespaceIsolationDriver implements IsolationDriver {
             throw new NotFoundException("container process " + target.pid() + " is not running");
         }
         HostView host = HostView.current();
-        LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request,
-                host.lastCap());
+        LaunchPlan plan = PlanBuilder.forExec(ExecTargets.of(target.pid(), host, seccompOf(target)), request, host);
         int pid = new Launcher(launcherPath(), timeoutMillis).launch(plan, request.launchWrapper()).pid();
         // Through a launch wrapper the process is the wrapper's child: a short one may already have ended and
         // been reaped, leaving no start time to read (0: unknown).

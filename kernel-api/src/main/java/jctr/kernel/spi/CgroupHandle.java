@@ -11,8 +11,9 @@ import java.util.Optional;
  * <p>How the isolation driver places the container's init process here, before any user code runs:
  * if {@link #cloneIntoDir} is set, it clones the process directly into that cgroup directory with
  * {@code clone3(CLONE_INTO_CGROUP)}; otherwise it writes the child's host pid into each file of
- * {@link #procsFiles} while the child waits. Either way the child creates its cgroup namespace (if any)
- * only after being placed.
+ * {@link #procsFiles} while the child waits, or has the still single-threaded child move itself (the
+ * namespaces driver does so for v1: "0" into the {@code tasks} file beside each {@code cgroup.procs}).
+ * Either way the child creates its cgroup namespace (if any) only after being placed.
  *
  * @param driver name of the resource driver that made it
  * @param path the cgroup path relative to the hierarchy root, e.g. {@code /jctr/abc}

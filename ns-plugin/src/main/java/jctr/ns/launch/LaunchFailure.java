@@ -4,6 +4,7 @@ import java.util.List;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
+import jctr.kernel.NotFoundException;
 import jctr.kernel.sys.Errno;
 import jctr.kernel.sys.SyscallException;
 import jctr.ns.plan.Op;
@@ -23,6 +24,11 @@ public final class LaunchFailure {
             return new SyscallException("jctr-init", errno, "reading the launch plan (operation " + index + ")");
         }
         Op op = ops.get(index);
+        // The tasks file is missing (ENOENT at open) or its cgroup was removed after the open (ENODEV at write).
+        if ((op instanceof Op.CgroupOpen || op instanceof Op.CgroupJoin) && (errno == Errno.ENOENT || errno == Errno.ENODEV)) {
+            return new NotFoundException("cgroup of the container is gone: " + op.describe() + ": " + Errno.name(errno)
+                    + " (" + Errno.describe(errno) + ")", new SyscallException("jctr-init", errno, op.describe()));
+        }
         return of(op.field(), describe(op, errno), errno);
     }
 

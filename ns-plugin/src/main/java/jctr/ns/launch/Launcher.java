@@ -33,7 +33,8 @@ import jctr.ns.plan.PlanEncoder;
  * <ol>
  *   <li>the launcher clones the container process with CLONE_PARENT and reports its pid, then exits;</li>
  *   <li>while that process waits, this side writes its uid/gid maps and its pid into the cgroup.procs
- *       files of the plan, then lets it continue;</li>
+ *       files of the plan, then lets it continue (cgroup v1 hierarchies it joins itself, with tasks files
+ *       the launcher opened: {@link jctr.ns.plan.Op.CgroupJoin});</li>
  *   <li>it runs its operations and reports READY (or the index and errno of the first failure).</li>
  * </ol>
  * <b>Parent of the container process:</b> because of CLONE_PARENT it is a child of this JVM, which can

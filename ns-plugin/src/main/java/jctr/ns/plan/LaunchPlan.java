@@ -12,7 +12,8 @@ import jctr.kernel.spi.Stdio;
  * @param ops the operations, in execution order; the last one is {@link Op.Exec}
  * @param uidMap text for {@code /proc/PID/uid_map} ("inside outside count" lines), empty when no new user namespace
  * @param gidMap text for {@code /proc/PID/gid_map}, empty when no new user namespace
- * @param procsFiles {@code cgroup.procs} files the parent writes the child's host pid into
+ * @param procsFiles {@code cgroup.procs} files the parent writes the child's host pid into: those the child
+ *                   cannot join itself with {@link Op.CgroupJoin} (cgroup2 without CLONE_INTO_CGROUP, exec)
  * @param stdio how the child's standard streams are connected (Files are opened when spawning the launcher)
  */
 public record LaunchPlan(List<Op> ops, String uidMap, String gidMap, List<String> procsFiles, Stdio stdio) {

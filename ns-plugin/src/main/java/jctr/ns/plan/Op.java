@@ -60,6 +60,30 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Opens a cgroup v1 hierarchy's {@code tasks} file for writing into cgroup slot {@code slot}, in the
+     * launcher before any namespace is joined: host paths still mean the host's, and the kernel checks a
+     * later write against the credentials of this open (host root), whatever user namespace the writer is in.
+     */
+    record CgroupOpen(String field, int slot, String tasksFile) implements Op {
+        public String describe() {
+            return "open the cgroup tasks file " + tasksFile;
+        }
+    }
+
+    /**
+     * Writes "0" into the tasks file opened in {@code slot}: the container process moves itself (its one
+     * thread) into that cgroup, which spares the kernel's global threadgroup lock that moving another
+     * process's thread group takes. {@code tasksFile} is for messages only.
+     */
+    record CgroupJoin(String field, int slot, String tasksFile) implements Op {
+        public String describe() {
+            int slash = tasksFile.lastIndexOf('/');
+            return "join the cgroup " + (slash > 0 ? tasksFile.substring(0, slash) : tasksFile)
+                    + " (write 0 to " + tasksFile + ")";
+        }
+    }
+
     /** Waits until the Java parent has written id maps and cgroup membership. */
     record SyncParent(String field) implements Op {
         public String describe() {

@@ -57,8 +57,9 @@ import static jctr.kernel.sys.OpenFlags.S_IFIFO;
  * plan can be asserted operation by operation without root.
  *
  * <p>A container's init follows the runtime spec's order (runtime.md "create", config.md,
- * config-linux.md): join namespaces given by path (user first), clone3 into the new ones (and the
- * cgroup), wait while the parent writes id maps and cgroup membership, unshare the cgroup and time
+ * config-linux.md): open the v1 cgroups' tasks files, join namespaces given by path (user first), clone3
+ * into the new ones (and the v2 cgroup), wait while the parent writes id maps (and cgroup2 membership),
+ * move into the v1 cgroups, unshare the cgroup and time
  * namespaces, join a new session keyring (unless {@code noNewKeyring}), then rlimits, hostname, sysctls, the root mount and {@code mounts} in order, devices and
  * /dev symlinks, pivot_root, the root's propagation, console, read-only root, readonly and masked paths, then the process's
  * credentials: umask, seccomp (before dropping capabilities unless no_new_privs), bounding set, groups,
@@ -71,6 +72,8 @@ public final class PlanBuilder {
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private static final long CLONE_PARENT = 0x00008000L;
+    /** CGROUP_SLOTS in jctr-init.c. */
+    private static final int MAX_CGROUP_SLOTS = 64;
     private static final Pattern SYSCTL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-/]*");
     private static final List<Device> DEFAULT_DEVICES = List.of(
             new Device("c", "/dev/null", 1, 3, 0666, 0L, 0L),
@@ -114,6 +117,14 @@ public final class PlanBuilder {
         if (terminal) {
             ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
+        CgroupHandle cgroup = request.cgroup();
+        // After joining another mount namespace the cgroup directory's path would be looked up there: the
+        // child is then placed through its cgroup.procs files, written from here.
+        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null && ns.created.containsKey(NamespaceType.MOUNT)
+                ? cgroup.cloneIntoDir() : "";
+        List<String> procsFiles = cgroup == null || !cloneInto.isEmpty() ? List.of() : cgroup.procsFiles();
+        List<String> tasksFiles = v1TasksFiles(procsFiles, host);
+        openTasksFiles(tasksFiles, ops);
         int slot = ns.joinOps(ops);
         long flags = CLONE_PARENT;
         for (NamespaceType t : ns.created.keySet()) {
@@ -121,17 +132,14 @@ public final class PlanBuilder {
                 flags |= t.cloneFlag();
             }
         }
-        CgroupHandle cgroup = request.cgroup();
-        // After joining another mount namespace the cgroup directory's path would be looked up there: the
-        // child is then placed through its cgroup.procs files, written from here.
-        String cloneInto = cgroup != null && cgroup.cloneIntoDir() != null && ns.created.containsKey(NamespaceType.MOUNT)
-                ? cgroup.cloneIntoDir() : "";
         if (!cloneInto.isEmpty()) {
             flags |= CLONE_INTO_CGROUP;
         }
         ops.add(new Op.Clone("linux.namespaces", flags, cloneInto));
 
         ops.add(new Op.SyncParent(""));
+        // First thing after the go-ahead, before the cgroup namespace (its root is the cgroup it starts in).
+        joinCgroups(tasksFiles, ops);
         if (ns.has(NamespaceType.USER)) {
             ops.add(new Op.BecomeRoot(ns.field(NamespaceType.USER)));
         }
@@ -212,22 +220,71 @@ public final class PlanBuilder {
 
         return new LaunchPlan(ops, idMap(linux.uidMappings(), ns, "linux.uidMappings"),
                 idMap(linux.gidMappings(), ns, "linux.gidMappings"),
-                cgroup == null || !cloneInto.isEmpty() ? List.of() : cgroup.procsFiles(), request.stdio());
+                parentWritten(procsFiles, tasksFiles), request.stdio());
+    }
+
+    private static void openTasksFiles(List<String> tasksFiles, List<Op> ops) {
+        for (int i = 0; i < tasksFiles.size(); i++) {
+            ops.add(new Op.CgroupOpen("", i, tasksFiles.get(i)));
+        }
+    }
+
+    private static void joinCgroups(List<String> tasksFiles, List<Op> ops) {
+        for (int i = 0; i < tasksFiles.size(); i++) {
+            ops.add(new Op.CgroupJoin("", i, tasksFiles.get(i)));
+        }
+    }
+
+    /** The cgroup.procs files left for the parent: those without a tasks file the child joins. */
+    private static List<String> parentWritten(List<String> procsFiles, List<String> tasksFiles) {
+        return procsFiles.stream().filter(p -> !tasksFiles.contains(tasksFile(p))).toList();
     }
 
     /**
-     * The plan for a process started in a running container: join its namespaces, get placed in its
-     * cgroups, then the same credential steps as an init, without a start gate.
+     * The tasks files of those {@code procsFiles} that lie in a cgroup v1 hierarchy: the child joins these
+     * itself (see {@link Op.CgroupJoin}). A cgroup2 file has no tasks file and stays the parent's to write.
      *
-     * @param lastCap the kernel's last capability number
+     * @throws UnsupportedFeatureException past the native stage's {@value #MAX_CGROUP_SLOTS} slots
      */
-    public static LaunchPlan forExec(ExecTarget target, ExecRequest request, int lastCap) {
+    private static List<String> v1TasksFiles(List<String> procsFiles, HostView host) {
+        List<CgroupHierarchy> hierarchies = host.cgroupHierarchies();
+        List<String> tasks = procsFiles.stream()
+                .filter(p -> {
+                    Path file = Path.of(p).normalize();
+                    // The innermost hierarchy holding the file decides (a v1 mount could sit above cgroup2's).
+                    return file.getFileName() != null && file.getFileName().toString().equals("cgroup.procs")
+                            && hierarchies.stream().filter(h -> file.startsWith(h.mountPoint()))
+                            .max(Comparator.comparingInt(h -> h.mountPoint().length()))
+                            .map(h -> h.fsType().equals("cgroup")).orElse(false);
+                })
+                .map(PlanBuilder::tasksFile).toList();
+        if (tasks.size() > MAX_CGROUP_SLOTS) {
+            throw new UnsupportedFeatureException("the container's cgroup spans " + tasks.size()
+                    + " v1 hierarchies; jctr-init joins at most " + MAX_CGROUP_SLOTS);
+        }
+        return tasks;
+    }
+
+    private static String tasksFile(String procsFile) {
+        return Path.of(procsFile).resolveSibling("tasks").toString();
+    }
+
+    /**
+     * The plan for a process started in a running container: open the v1 cgroups' tasks files, join its
+     * namespaces, get placed in its cgroups (v1: by itself, right after the parent's go-ahead), then the
+     * same credential steps as an init, without a start gate.
+     *
+     * @param host the host's cgroup hierarchies (which cgroups are v1) and last capability
+     */
+    public static LaunchPlan forExec(ExecTarget target, ExecRequest request, HostView host) {
         ProcessSpec process = requireProcess(request.process());
         boolean terminal = checkTerminal(process, request.stdio());
         List<Op> ops = new ArrayList<>();
         if (terminal) {
             ops.add(new Op.ConsoleConnect("process.terminal", ((Stdio.ConsoleSocket) request.stdio()).path().toString()));
         }
+        List<String> tasksFiles = v1TasksFiles(target.procsFiles(), host);
+        openTasksFiles(tasksFiles, ops);
         List<ExecTarget.Join> joins = new ArrayList<>(target.namespaces());
         joins.sort(Comparator.comparing(j -> j.type() != NamespaceType.USER));
         for (int i = 0; i < joins.size(); i++) {
@@ -238,6 +295,7 @@ public final class PlanBuilder {
         }
         ops.add(new Op.Clone("", CLONE_PARENT, ""));
         ops.add(new Op.SyncParent(""));
+        joinCgroups(tasksFiles, ops);
         ops.add(new Op.NotDumpable(""));
         if (terminal) {
             ops.add(new Op.SetSid("process.terminal"));
@@ -246,8 +304,8 @@ public final class PlanBuilder {
         if (terminal) {
             ops.add(console(process, false));
         }
-        credentialsAndExec(process, target.seccomp(), lastCap, false, ops);
-        return new LaunchPlan(ops, "", "", target.procsFiles(), request.stdio());
+        credentialsAndExec(process, target.seccomp(), host.lastCap(), false, ops);
+        return new LaunchPlan(ops, "", "", parentWritten(target.procsFiles(), tasksFiles), request.stdio());
     }
 
     private static ProcessSpec requireProcess(ProcessSpec process) {

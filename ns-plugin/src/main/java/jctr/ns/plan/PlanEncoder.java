@@ -69,6 +69,8 @@ public final class PlanEncoder {
             case Op.Ready _ -> 38;
             case Op.Exec _ -> 39;
             case Op.SessionKeyring _ -> 40;
+            case Op.CgroupOpen _ -> 41;
+            case Op.CgroupJoin _ -> 42;
         };
     }
 
@@ -148,6 +150,8 @@ public final class PlanEncoder {
             case Op.Ready o -> b.i(o.startGate() ? 1 : 0);
             case Op.Exec o -> b.strings(o.argv()).strings(o.env());
             case Op.SessionKeyring o -> b.s(o.name());
+            case Op.CgroupOpen o -> b.i(o.slot()).s(o.tasksFile());
+            case Op.CgroupJoin o -> b.i(o.slot());
         }
     }
 

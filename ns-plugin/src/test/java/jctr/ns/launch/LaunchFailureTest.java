@@ -6,12 +6,14 @@ import org.junit.jupiter.api.Test;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
+import jctr.kernel.NotFoundException;
 import jctr.kernel.sys.Errno;
 import jctr.kernel.sys.SyscallException;
 import jctr.ns.plan.Op;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LaunchFailureTest {
 
@@ -32,6 +34,22 @@ class LaunchFailureTest {
                 0, Errno.ENOENT);
         assertEquals("process.args[0]: executable \"nope\" not found in the container's PATH /usr/bin:/bin: "
                 + "ENOENT (No such file or directory)", e.getMessage());
+    }
+
+    @Test
+    void aMissingOrRemovedCgroupIsNotFoundAndNamed() {
+        List<Op> ops = List.of(new Op.CgroupOpen("", 0, "/sys/fs/cgroup/pids/jctr/c1/tasks"), new Op.SyncParent(""),
+                new Op.CgroupJoin("", 0, "/sys/fs/cgroup/pids/jctr/c1/tasks"));
+        KernelException open = LaunchFailure.of(ops, 0, Errno.ENOENT);
+        assertInstanceOf(NotFoundException.class, open);
+        assertEquals("cgroup of the container is gone: open the cgroup tasks file /sys/fs/cgroup/pids/jctr/c1/tasks: "
+                + "ENOENT (No such file or directory)", open.getMessage());
+        KernelException join = LaunchFailure.of(ops, 2, Errno.ENODEV);
+        assertInstanceOf(NotFoundException.class, join);
+        assertTrue(join.getMessage().contains("join the cgroup /sys/fs/cgroup/pids/jctr/c1"), join.getMessage());
+        KernelException refused = LaunchFailure.of(ops, 2, Errno.EACCES);
+        assertEquals(Errno.EACCES, assertInstanceOf(SyscallException.class, refused).errno());
+        assertTrue(refused.getMessage().contains("/sys/fs/cgroup/pids/jctr/c1/tasks"), refused.getMessage());
     }
 
     @Test

@@ -224,7 +224,34 @@ class PlanBuilderTest {
                 List.of("/sys/fs/cgroup/memory/jctr/c1/cgroup.procs", "/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), null);
         LaunchPlan procs = PlanBuilder.forCreate(Specs.request(Specs.minimal(), Stdio.inherit(), v1), Hosts.hybrid(), null);
         assertEquals(CLONE_PARENT | CLONE_NEWNS, procs.opsOf(Op.Clone.class).getFirst().flags());
-        assertEquals(v1.procsFiles(), procs.procsFiles());
+        // memory is a v1 hierarchy of this host: the child joins it; pids is not mounted here: the parent writes it
+        assertEquals(List.of(new Op.CgroupOpen("", 0, "/sys/fs/cgroup/memory/jctr/c1/tasks")), procs.opsOf(Op.CgroupOpen.class));
+        assertEquals(List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), procs.procsFiles());
+    }
+
+    @Test
+    void v1CgroupsAreJoinedByTheChildThroughTasksFilesOpenedBeforeAnyNamespaceIsJoined() {
+        CgroupHandle v1 = new CgroupHandle("cgroup-v1", "/jctr/c1", null, List.of(
+                "/sys/fs/cgroup/cpu,cpuacct/jctr/c1/cgroup.procs", "/sys/fs/cgroup/memory/jctr/c1/cgroup.procs",
+                "/sys/fs/cgroup/systemd/jctr/c1/cgroup.procs", "/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"), null);
+        LaunchPlan plan = PlanBuilder.forCreate(Specs.request(Specs.minimal().withLinux(Specs.linux(List.of(
+                new Namespace("mount", null), new Namespace("user", "/proc/42/ns/user"), new Namespace("cgroup", null)))),
+                Stdio.inherit(), v1), Hosts.hybrid(), null);
+        assertEquals(List.of(
+                new Op.CgroupOpen("", 0, "/sys/fs/cgroup/cpu,cpuacct/jctr/c1/tasks"),
+                new Op.CgroupOpen("", 1, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
+                new Op.CgroupOpen("", 2, "/sys/fs/cgroup/systemd/jctr/c1/tasks"),
+                new Op.NsOpen("linux.namespaces[1].path", 0, "/proc/42/ns/user")), plan.ops().subList(0, 4));
+        int sync = indexOf(plan, Op.SyncParent.class);
+        assertEquals(List.of(
+                new Op.CgroupJoin("", 0, "/sys/fs/cgroup/cpu,cpuacct/jctr/c1/tasks"),
+                new Op.CgroupJoin("", 1, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
+                new Op.CgroupJoin("", 2, "/sys/fs/cgroup/systemd/jctr/c1/tasks")), plan.ops().subList(sync + 1, sync + 4));
+        assertTrue(indexOf(plan, Op.Unshare.class) > sync + 3, "the cgroup namespace starts in the joined cgroups");
+        // cgroup2 has no tasks file: the parent still writes that one
+        assertEquals(List.of("/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"), plan.procsFiles());
+        assertEquals("join the cgroup /sys/fs/cgroup/memory/jctr/c1 (write 0 to /sys/fs/cgroup/memory/jctr/c1/tasks)",
+                plan.opsOf(Op.CgroupJoin.class).get(1).describe());
     }
 
     @Test
@@ -536,19 +563,24 @@ class PlanBuilderTest {
     void execJoinsTheTargetAndHasNoStartGate() {
         ExecTarget target = new ExecTarget(List.of(new ExecTarget.Join(NamespaceType.PID, "/proc/9/ns/pid"),
                 new ExecTarget.Join(NamespaceType.USER, "/proc/9/ns/user")),
-                List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), FILTER);
+                List.of("/sys/fs/cgroup/memory/jctr/c1/cgroup.procs", "/sys/fs/cgroup/pids/jctr/c1/cgroup.procs",
+                        "/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"), FILTER);
         ProcessSpec p = new ProcessSpec(null, null, new User(5, 6, null, null, null), List.of("ps"), List.of(), "/tmp",
                 null, null, true, null, null, null);
-        LaunchPlan plan = PlanBuilder.forExec(target, new ExecRequest(p, Stdio.inherit()), 40);
+        LaunchPlan plan = PlanBuilder.forExec(target, new ExecRequest(p, Stdio.inherit()), Hosts.hybrid());
         assertEquals(List.of(
+                new Op.CgroupOpen("", 0, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
                 new Op.NsOpen("", 0, "/proc/9/ns/user"),
                 new Op.NsOpen("", 1, "/proc/9/ns/pid"),
                 new Op.SetNs("", 0, NamespaceType.USER),
                 new Op.SetNs("", 1, NamespaceType.PID),
                 new Op.Clone("", CLONE_PARENT, ""),
                 new Op.SyncParent(""),
-                new Op.NotDumpable("")), plan.ops().subList(0, 7));
-        assertEquals(List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs"), plan.procsFiles());
+                new Op.CgroupJoin("", 0, "/sys/fs/cgroup/memory/jctr/c1/tasks"),
+                new Op.NotDumpable("")), plan.ops().subList(0, 9));
+        // memory is a v1 hierarchy the process joins itself; pids is not mounted on this host, unified is cgroup2
+        assertEquals(List.of("/sys/fs/cgroup/pids/jctr/c1/cgroup.procs", "/sys/fs/cgroup/unified/jctr/c1/cgroup.procs"),
+                plan.procsFiles());
         assertEquals(-1, plan.startGateIndex());
         assertEquals(List.of(new Op.Ready("", false)), plan.opsOf(Op.Ready.class));
         assertEquals(indexOf(plan, Op.Ready.class) + 1, indexOf(plan, Op.Seccomp.class));

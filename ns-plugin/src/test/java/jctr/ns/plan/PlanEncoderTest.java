@@ -2,12 +2,18 @@ package jctr.ns.plan;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import jctr.kernel.InvalidConfigException;
+import jctr.kernel.spi.CgroupHandle;
 import jctr.kernel.spi.Stdio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +44,17 @@ class PlanEncoderTest {
     }
 
     @Test
+    void theCgroupOpcodesAreTheirPlacesInTheNativeEnum() throws Exception {
+        String c = Files.readString(Path.of("src/main/c/jctr-init.c"));
+        Matcher m = Pattern.compile("enum op_code \\{([^}]*)\\}").matcher(c);
+        assertTrue(m.find(), "jctr-init.c declares enum op_code");
+        List<String> names = Arrays.stream(m.group(1).split(",")).map(n -> n.replaceAll("=.*", "").strip()).toList();
+        assertEquals(names.indexOf("OP_CGROUP_OPEN") + 1, PlanEncoder.code(new Op.CgroupOpen("", 0, "/t")));
+        assertEquals(names.indexOf("OP_CGROUP_JOIN") + 1, PlanEncoder.code(new Op.CgroupJoin("", 0, "/t")));
+        assertEquals(names.indexOf("OP_EXEC") + 1, PlanEncoder.code(new Op.Exec("", List.of(), List.of())));
+    }
+
+    @Test
     void aNulInAStringIsAConfigErrorNamingTheField() {
         LaunchPlan plan = new LaunchPlan(List.of(new Op.Exec("process.args", List.of("a\0b"), List.of())), "", "",
                 List.of(), Stdio.inherit());
@@ -49,6 +66,10 @@ class PlanEncoderTest {
     void realPlansAreWellFramed() {
         LaunchPlan plan = PlanBuilder.forCreate(Specs.request(Specs.minimal()), Hosts.hybrid(), null);
         assertWellFramed(PlanEncoder.encode(plan), plan.ops().size());
+        CgroupHandle v1 = new CgroupHandle("cgroup-v1", "/c1", null, List.of("/sys/fs/cgroup/memory/c1/cgroup.procs"), null);
+        LaunchPlan joining = PlanBuilder.forCreate(Specs.request(Specs.minimal(), Stdio.inherit(), v1), Hosts.hybrid(), null);
+        assertEquals(1, joining.opsOf(Op.CgroupJoin.class).size());
+        assertWellFramed(PlanEncoder.encode(joining), joining.ops().size());
     }
 
     /** Walks the framing the way jctr-init does: header, then each op's length, ending exactly at the end. */
@@ -60,7 +81,7 @@ class PlanEncoderTest {
         assertEquals(bytes.length - 16, b.getInt());
         for (int i = 0; i < ops; i++) {
             int code = b.getShort();
-            assertTrue(code >= 1 && code <= 40, "opcode " + code);
+            assertTrue(code >= 1 && code <= 42, "opcode " + code);
             assertEquals(0, b.getShort());
             int len = b.getInt();
             int end = b.position() + len;
