@@ -5,11 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.NotFoundException;
@@ -29,31 +26,13 @@ import jctr.kernel.spi.Stdio;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.PosixFiles;
 import jctr.kernel.sys.UnixSockets;
-import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** exec: a second process joins a running container's namespaces, cgroups and seccomp filter. */
-class ExecIT {
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
+class ExecIT extends WithContainerHarness {
 
     private ContainerHarness.Result exec(IsolatedProcess target, ProcessSpec process) {
         Path out = dir.resolve("exec-" + System.nanoTime());

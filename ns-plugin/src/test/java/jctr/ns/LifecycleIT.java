@@ -3,10 +3,7 @@ package jctr.ns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.InvalidConfigException;
 import jctr.kernel.KernelException;
@@ -20,7 +17,6 @@ import jctr.kernel.spi.Stdio;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.Processes;
 import jctr.kernel.sys.Signals;
-import jctr.kernel.testing.RootOnly;
 import jctr.ns.plan.SeccompProgram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,24 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** create, start, wait: the split across processes and the exit status, through the SPI only. */
-class LifecycleIT {
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
+class LifecycleIT extends WithContainerHarness {
 
     @Test
     void trueRunsAndExitsZero() {

@@ -5,11 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.oci.IdMapping;
 import jctr.kernel.oci.LinuxSpec;
@@ -18,7 +15,6 @@ import jctr.kernel.oci.TimeOffset;
 import jctr.kernel.spi.CgroupHandle;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.testing.MountTable;
-import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,24 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each namespace type really isolates, observed from inside the container and from the host. */
-class NamespacesIT {
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
+class NamespacesIT extends WithContainerHarness {
 
     private static String nsLink(int pid, String type) throws Exception {
         return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + type)).toString();

@@ -4,16 +4,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.oci.LinuxSpec;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.testing.MountTable;
-import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,30 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code linux.rootfsPropagation} is the propagation of the container's own "/", as its mount table
  * shows it, and what the container mounts never reaches the host whatever it is.
  */
-class RootfsPropagationIT {
+class RootfsPropagationIT extends WithContainerHarness {
 
     /** Binds "/" at /mnt/a, mounts a tmpfs at /mnt/b/c and reports whether the bind shows it, then the table. */
     private static final String PROBE = "mkdir -p /mnt/a /mnt/b; if mount -o rbind / /mnt/a 2>/dev/null; then"
             + " mount -t tmpfs probe /mnt/b; mkdir -p /mnt/b/c; touch /mnt/b/c/seen;"
             + " [ -e /mnt/a/mnt/b/c/seen ] && echo bind-sees-new-mounts || echo bind-sees-nothing;"
             + " else echo root-unbindable; fi; cat /proc/self/mountinfo";
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
 
     /** Runs the probe with {@code propagation}; returns its output after checking nothing leaked to the host. */
     private String probe(String propagation) {

@@ -1,13 +1,9 @@
 package jctr.ns;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.oci.Capabilities;
 import jctr.kernel.oci.LinuxSpec;
@@ -19,30 +15,12 @@ import jctr.kernel.oci.SeccompSyscall;
 import jctr.kernel.oci.Spec;
 import jctr.kernel.oci.User;
 import jctr.kernel.sys.ExitStatus;
-import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the process may do: masked and read-only paths, capabilities, no_new_privs, sysctls, rlimits, seccomp, user. */
-class SecurityIT {
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
+class SecurityIT extends WithContainerHarness {
 
     private static Map<String, String> status(String output) {
         return output.lines().filter(l -> l.contains(":\t")).collect(java.util.stream.Collectors.toMap(

@@ -3,10 +3,7 @@ package jctr.ns;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import jctr.kernel.oci.ConsoleSize;
 import jctr.kernel.oci.ProcessSpec;
@@ -16,30 +13,12 @@ import jctr.kernel.spi.Stdio;
 import jctr.kernel.sys.ExitStatus;
 import jctr.kernel.sys.PosixFiles;
 import jctr.kernel.sys.UnixSockets;
-import jctr.kernel.testing.RootOnly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** process.terminal: the pty master arrives over the console socket (as runc's --console-socket) and drives a shell. */
-class TerminalIT {
-
-    @TempDir
-    Path dir;
-    ContainerHarness h;
-
-    @BeforeEach
-    void setUp() {
-        RootOnly.assumeRoot();
-        h = new ContainerHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (h != null) {
-            h.close();
-        }
-    }
+class TerminalIT extends WithContainerHarness {
 
     static Spec terminal(Spec spec) {
         ProcessSpec p = spec.process();
