@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 
 import jctr.kernel.config.EngineConfig;
 import jctr.mgmt.cli.client.ApiClient;
@@ -48,6 +49,37 @@ abstract class ApiCommand implements Callable<Integer> {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** What a command does with one of its names (a container, image or volume). */
+    @FunctionalInterface
+    interface PerName {
+        void apply(String name) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} for each name as docker does: a name the daemon refuses is reported on stderr
+     * ({@code Error response from daemon: ...}) and the others still run; the exit code is 1 when any failed.
+     */
+    int forEachName(List<String> names, PerName action) throws IOException {
+        return forEachName(names, action, (name, e) -> "Error response from daemon: " + e.getMessage());
+    }
+
+    /** {@link #forEachName(List, PerName)} with the command's own error line for a refused name. */
+    int forEachName(List<String> names, PerName action, BiFunction<String, ApiClient.ApiException, String> error)
+            throws IOException {
+        int rc = 0;
+        for (String name : names) {
+            try {
+                action.apply(name);
+            } catch (ApiClient.ApiException e) {
+                err().println(error.apply(name, e));
+                rc = 1;
+            }
+        }
+        out().flush();
+        err().flush();
+        return rc;
     }
 
     @Override

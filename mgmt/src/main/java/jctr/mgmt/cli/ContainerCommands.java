@@ -35,19 +35,10 @@ final class ContainerCommands {
         @Override
         int run() throws IOException {
             ApiClient client = client();
-            int rc = 0;
-            for (String c : containers) {
-                try {
-                    apply(client, c);
-                    out().println(c);
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error response from daemon: " + e.getMessage());
-                    rc = 1;
-                }
-            }
-            out().flush();
-            err().flush();
-            return rc;
+            return forEachName(containers, c -> {
+                apply(client, c);
+                out().println(c);
+            });
         }
     }
 
@@ -72,19 +63,10 @@ final class ContainerCommands {
         int run() throws IOException {
             ApiClient client = client();
             if (!attach && !interactive) {
-                int rc = 0;
-                for (String c : containers) {
-                    try {
-                        post(client, "/containers/" + c + "/start", Map.of());
-                        out().println(c);
-                    } catch (ApiClient.ApiException e) {
-                        err().println("Error response from daemon: " + e.getMessage());
-                        rc = 1;
-                    }
-                }
-                out().flush();
-                err().flush();
-                return rc;
+                return forEachName(containers, c -> {
+                    post(client, "/containers/" + c + "/start", Map.of());
+                    out().println(c);
+                });
             }
             String c = containers.getFirst();
             JsonNode info = inspect(client, c);
@@ -177,35 +159,15 @@ final class ContainerCommands {
     }
 
     @Command(name = "wait", description = "Block until one or more containers stop, then print their exit codes")
-    static final class Wait extends EachContainerQuiet {
-        @Override
-        void apply(ApiClient client, String c) throws IOException {
-            out().println(RunCommand.Containers.waitFor(client, c, "not-running").join());
-        }
-    }
-
-    /** Like {@link EachContainer} without echoing the names. */
-    private abstract static class EachContainerQuiet extends ApiCommand {
+    static final class Wait extends ApiCommand {
         @Parameters(arity = "1..*", paramLabel = "CONTAINER")
         List<String> containers;
-
-        abstract void apply(ApiClient client, String container) throws IOException;
 
         @Override
         int run() throws IOException {
             ApiClient client = client();
-            int rc = 0;
-            for (String c : containers) {
-                try {
-                    apply(client, c);
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error response from daemon: " + e.getMessage());
-                    rc = 1;
-                }
-            }
-            out().flush();
-            err().flush();
-            return rc;
+            return forEachName(containers,
+                    c -> out().println(RunCommand.Containers.waitFor(client, c, "not-running").join()));
         }
     }
 
@@ -224,18 +186,9 @@ final class ContainerCommands {
         int run() throws IOException {
             ApiClient client = client();
             ArrayNode all = DockerJson.mapper().createArrayNode();
-            int rc = 0;
-            for (String c : containers) {
-                try {
-                    all.add(inspect(client, c));
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error: No such object: " + c);
-                    rc = 1;
-                }
-            }
+            int rc = forEachName(containers, c -> all.add(inspect(client, c)), (c, e) -> "Error: No such object: " + c);
             out().println(DockerJson.pretty(all));
             out().flush();
-            err().flush();
             return rc;
         }
     }

@@ -83,21 +83,15 @@ final class ImageCommands {
 
         @Override
         int run() throws IOException {
-            int rc = 0;
-            for (String i : images) {
-                try (ApiClient.Response r = client().request("DELETE", ApiClient.path("/images/" + i,
+            ApiClient client = client();
+            return forEachName(images, i -> {
+                try (ApiClient.Response r = client.request("DELETE", ApiClient.path("/images/" + i,
                         Map.of("force", force ? 1 : 0)), null)) {
                     for (JsonNode e : r.check().json()) {
                         e.properties().forEach(p -> out().println(p.getKey() + ": " + p.getValue().asText()));
                     }
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error response from daemon: " + e.getMessage());
-                    rc = 1;
                 }
-            }
-            out().flush();
-            err().flush();
-            return rc;
+            });
         }
     }
 }

@@ -94,18 +94,14 @@ public final class VolumeCommand implements Callable<Integer> {
         @Override
         int run() throws IOException {
             ArrayNode all = DockerJson.mapper().createArrayNode();
-            int rc = 0;
-            for (String n : names) {
-                try (ApiClient.Response r = client().request("GET", ApiClient.path("/volumes/" + n, Map.of()), null)) {
+            ApiClient client = client();
+            int rc = forEachName(names, n -> {
+                try (ApiClient.Response r = client.request("GET", ApiClient.path("/volumes/" + n, Map.of()), null)) {
                     all.add(r.check().json());
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error response from daemon: " + e.getMessage());
-                    rc = 1;
                 }
-            }
+            });
             out().println(DockerJson.pretty(all));
             out().flush();
-            err().flush();
             return rc;
         }
     }
@@ -120,20 +116,14 @@ public final class VolumeCommand implements Callable<Integer> {
 
         @Override
         int run() throws IOException {
-            int rc = 0;
-            for (String n : names) {
-                try (ApiClient.Response r = client().request("DELETE", ApiClient.path("/volumes/" + n,
+            ApiClient client = client();
+            return forEachName(names, n -> {
+                try (ApiClient.Response r = client.request("DELETE", ApiClient.path("/volumes/" + n,
                         Map.of("force", force ? 1 : 0)), null)) {
                     r.check();
                     out().println(n);
-                } catch (ApiClient.ApiException e) {
-                    err().println("Error response from daemon: " + e.getMessage());
-                    rc = 1;
                 }
-            }
-            out().flush();
-            err().flush();
-            return rc;
+            });
         }
     }
 
